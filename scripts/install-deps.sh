@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Keybridge needs to build, test and run its demo.
+# Idempotent: when every package is already installed it only runs dpkg-query and exits.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  g++ cmake ninja-build make pkg-config clang-14 libclang-rt-14-dev clang-format-14
+  # libraries
+  libssl-dev libkrb5-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev libspdlog-dev libfmt-dev libsqlite3-dev
+  # real Kerberos peers for the interop tests and the demo
+  krb5-user krb5-kdc krb5-admin-server krb5-gss-samples
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# krb5-kdc/krb5-admin-server ask debconf questions; answer them with empty defaults.
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
