@@ -57,6 +57,10 @@ class [[nodiscard]] Result {
     assert(!has_value());
     return std::get<1>(v_);
   }
+  [[nodiscard]] Error& error() & {
+    assert(!has_value());
+    return std::get<1>(v_);
+  }
   [[nodiscard]] Error&& error() && {
     assert(!has_value());
     return std::get<1>(std::move(v_));
@@ -76,6 +80,10 @@ class [[nodiscard]] Result<void> {
   explicit operator bool() const { return has_value(); }
   void value() const { assert(has_value()); }
   [[nodiscard]] const Error& error() const& {
+    assert(!has_value());
+    return *e_;
+  }
+  [[nodiscard]] Error& error() & {
     assert(!has_value());
     return *e_;
   }
