@@ -1,0 +1,42 @@
+#include "store/directory.h"
+
+namespace kb::store {
+
+std::string_view error_code_name(Errc e) {
+  switch (e) {
+    case Errc::kNotFound: return "not_found";
+    case Errc::kAlreadyExists: return "already_exists";
+    case Errc::kConflict: return "conflict";
+    case Errc::kInvalidArgument: return "invalid_argument";
+    case Errc::kSchemaVersion: return "schema_version";
+    case Errc::kBackend: return "backend";
+  }
+  return "unknown";
+}
+
+const std::vector<WellKnownGroup>& well_known_groups() {
+  // MS-ADTS 7.1.1.6.x; Samba provision_users.ldif has the same set.
+  static const std::vector<WellKnownGroup> kGroups = {
+      {512, nullptr, "Domain Admins"},
+      {513, nullptr, "Domain Users"},
+      {514, nullptr, "Domain Guests"},
+      {515, nullptr, "Domain Computers"},
+      {516, nullptr, "Domain Controllers"},
+      {517, nullptr, "Cert Publishers"},
+      {518, nullptr, "Schema Admins"},
+      {519, nullptr, "Enterprise Admins"},
+      {520, nullptr, "Group Policy Creator Owners"},
+      {521, nullptr, "Read-only Domain Controllers"},
+      {571, nullptr, "Allowed RODC Password Replication Group"},
+      {572, nullptr, "Denied RODC Password Replication Group"},
+      {0, "S-1-5-32-544", "Administrators"},
+      {0, "S-1-5-32-548", "Account Operators"},
+      {0, "S-1-5-32-549", "Server Operators"},
+      {0, "S-1-5-32-551", "Backup Operators"},
+  };
+  return kGroups;
+}
+
+std::string rid_sid(const Domain& d, std::uint32_t rid) { return d.sid + "-" + std::to_string(rid); }
+
+}  // namespace kb::store

@@ -1,0 +1,161 @@
+// The directory of an AD-shaped domain: what the DC's KDC and the admin commands read and
+// write. Pure data plus the DirectoryStore interface; backends live in store/<backend>/.
+//
+// Names follow AD's attributes (sAMAccountName -> sam_account_name, userAccountControl ->
+// user_account_control) so a grep from AD documentation finds the code.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/result.h"
+
+namespace kb::store {
+
+enum class Errc {
+  kNotFound = 1,
+  kAlreadyExists,
+  kConflict,       // a uniqueness rule (sAMAccountName, UPN, SPN, branch number) would break
+  kInvalidArgument,
+  kSchemaVersion,  // the database was written by a newer Keybridge
+  kBackend,        // the database itself failed (I/O, corruption, busy past the timeout)
+};
+constexpr ErrorDomain error_domain(Errc) { return ErrorDomain::kStore; }
+std::string_view error_code_name(Errc e);
+
+// userAccountControl bits (MS-ADTS 2.2.16).
+namespace uac {
+inline constexpr std::uint32_t kAccountDisable = 0x00000002;
+inline constexpr std::uint32_t kLockout = 0x00000010;
+inline constexpr std::uint32_t kPasswdNotReqd = 0x00000020;
+inline constexpr std::uint32_t kNormalAccount = 0x00000200;
+inline constexpr std::uint32_t kInterdomainTrustAccount = 0x00000800;
+inline constexpr std::uint32_t kWorkstationTrustAccount = 0x00001000;
+inline constexpr std::uint32_t kServerTrustAccount = 0x00002000;
+inline constexpr std::uint32_t kDontExpirePassword = 0x00010000;
+inline constexpr std::uint32_t kSmartcardRequired = 0x00040000;
+inline constexpr std::uint32_t kTrustedForDelegation = 0x00080000;
+inline constexpr std::uint32_t kNotDelegated = 0x00100000;
+inline constexpr std::uint32_t kDontRequirePreauth = 0x00400000;
+inline constexpr std::uint32_t kPasswordExpired = 0x00800000;
+inline constexpr std::uint32_t kTrustedToAuthForDelegation = 0x01000000;
+inline constexpr std::uint32_t kPartialSecretsAccount = 0x04000000;
+}  // namespace uac
+
+struct Domain {
+  std::string dns_name;  // contoso.test
+  std::string realm;     // CONTOSO.TEST
+  std::string netbios_name;  // CONTOSO
+  std::string sid;       // S-1-5-21-a-b-c
+  std::int64_t max_password_age_s = 42 * 86400;  // AD default maxPwdAge: 42 days; 0 = never
+  std::int64_t max_ticket_lifetime_s = 10 * 3600;  // AD "Maximum lifetime for user ticket"
+  std::int64_t max_renew_lifetime_s = 7 * 86400;   // AD "Maximum lifetime for renewal"
+  std::int64_t max_clock_skew_s = 300;
+  std::uint32_t next_rid = 1000;  // AD hands out RIDs from 1000 (rIDAvailablePool, simplified)
+};
+
+// One Kerberos key of an account, as stored: the key bytes are wrapped under the master
+// key (see KeyWrapper), never held in the clear at rest.
+struct StoredKey {
+  std::int32_t enctype = 0;
+  std::uint32_t kvno = 0;
+  Bytes wrapped_key;
+  std::string salt;  // the exact string-to-key salt, sent in ETYPE-INFO2
+  Bytes s2kparams;   // empty = the enctype's default
+  friend bool operator==(const StoredKey&, const StoredKey&) = default;
+};
+
+enum class ObjectClass : std::uint8_t { kUser = 1, kComputer = 2 };
+
+struct Account {
+  std::uint32_t rid = 0;  // objectSid = domain SID + rid
+  ObjectClass object_class = ObjectClass::kUser;
+  std::string sam_account_name;  // computers end in '$'
+  std::string user_principal_name;  // empty when unset
+  std::string display_name;
+  std::uint32_t user_account_control = uac::kNormalAccount;
+  std::uint32_t primary_group_id = 513;  // Domain Users
+  std::int64_t pwd_last_set = 0;      // unix seconds; 0 = "must change password"
+  std::int64_t account_expires = 0;   // unix seconds; 0 = never
+  std::int64_t lockout_time = 0;      // unix seconds; 0 = not locked
+  std::uint32_t bad_pwd_count = 0;
+  std::vector<std::string> service_principal_names;  // "HTTP/web.contoso.test"
+  std::vector<StoredKey> keys;  // every enctype of the current kvno, plus the previous kvno
+  // Other AD attributes, multi-valued, by lDAPDisplayName (msDS-KrbTgtLink,
+  // msDS-SecondaryKrbTgtNumber, msDS-RevealOnDemandGroup, ...).
+  std::map<std::string, std::vector<std::string>> attributes;
+  friend bool operator==(const Account&, const Account&) = default;
+};
+
+struct Group {
+  std::string sid;  // domain groups: domain SID + RID; BUILTIN: S-1-5-32-5xx
+  std::string sam_account_name;
+  std::vector<std::string> member_sids;  // users, computers and groups (nesting)
+  friend bool operator==(const Group&, const Group&) = default;
+};
+
+// The operations a transaction can do. Lookups are case-insensitive on names, as AD's are.
+class DirectoryTxn {
+ public:
+  virtual ~DirectoryTxn() = default;
+
+  virtual Result<std::optional<Domain>> domain() = 0;
+  virtual Result<void> put_domain(const Domain& d) = 0;
+
+  virtual Result<std::optional<Account>> account_by_rid(std::uint32_t rid) = 0;
+  virtual Result<std::optional<Account>> account_by_sam(std::string_view sam) = 0;
+  virtual Result<std::optional<Account>> account_by_upn(std::string_view upn) = 0;
+  virtual Result<std::optional<Account>> account_by_spn(std::string_view spn) = 0;
+  // Accounts with attribute `name` equal to `value` (e.g. msDS-SecondaryKrbTgtNumber).
+  virtual Result<std::vector<Account>> accounts_by_attribute(std::string_view name,
+                                                             std::string_view value) = 0;
+  virtual Result<std::vector<Account>> all_accounts() = 0;
+  // Insert or replace by rid. Uniqueness of sAMAccountName, UPN and SPNs is enforced
+  // across accounts (kConflict).
+  virtual Result<void> put_account(const Account& a) = 0;
+  virtual Result<void> delete_account(std::uint32_t rid) = 0;
+  // Allocates the next RID from the domain's pool.
+  virtual Result<std::uint32_t> allocate_rid() = 0;
+
+  virtual Result<std::optional<Group>> group_by_sid(std::string_view sid) = 0;
+  virtual Result<std::optional<Group>> group_by_sam(std::string_view sam) = 0;
+  virtual Result<std::vector<Group>> all_groups() = 0;
+  virtual Result<void> put_group(const Group& g) = 0;
+  virtual Result<void> delete_group(std::string_view sid) = 0;
+  // SIDs of every group that has `member_sid` as a member, directly or through nesting.
+  virtual Result<std::vector<std::string>> groups_containing(std::string_view member_sid) = 0;
+};
+
+class DirectoryStore {
+ public:
+  virtual ~DirectoryStore() = default;
+  // Runs `fn` in one transaction: committed when fn returns ok, rolled back otherwise
+  // (the error is returned). Read-only work may use the same call.
+  virtual Result<void> transact(const std::function<Result<void>(DirectoryTxn&)>& fn) = 0;
+};
+
+// Objects every AD domain starts with (MS-ADTS 7.1.1.6 well-known RIDs / SIDs).
+struct WellKnownGroup {
+  std::uint32_t rid;  // 0 for BUILTIN groups, whose SID is given in `builtin_sid`
+  const char* builtin_sid;
+  const char* sam_account_name;
+};
+const std::vector<WellKnownGroup>& well_known_groups();
+inline constexpr std::uint32_t kRidAdministrator = 500;
+inline constexpr std::uint32_t kRidKrbtgt = 502;
+inline constexpr std::uint32_t kRidDomainAdmins = 512;
+inline constexpr std::uint32_t kRidDomainUsers = 513;
+inline constexpr std::uint32_t kRidDomainComputers = 515;
+inline constexpr std::uint32_t kRidDomainControllers = 516;
+inline constexpr std::uint32_t kRidReadOnlyDomainControllers = 521;
+inline constexpr std::uint32_t kRidAllowedRodcPasswordReplicationGroup = 571;
+inline constexpr std::uint32_t kRidDeniedRodcPasswordReplicationGroup = 572;
+
+std::string rid_sid(const Domain& d, std::uint32_t rid);  // domain SID + "-" + rid
+
+}  // namespace kb::store

@@ -1,0 +1,49 @@
+// The directory schema, one migration per version. Version N's statements take a
+// database at version N-1 to N; they never change once released.
+#pragma once
+
+namespace kb::store::sqlite {
+
+inline constexpr const char* kDirectoryMigrations[] = {
+    // Version 1.
+    R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE domain (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  dns_name TEXT NOT NULL, realm TEXT NOT NULL, netbios_name TEXT NOT NULL, sid TEXT NOT NULL,
+  max_password_age_s INTEGER NOT NULL, max_ticket_lifetime_s INTEGER NOT NULL,
+  max_renew_lifetime_s INTEGER NOT NULL, max_clock_skew_s INTEGER NOT NULL,
+  next_rid INTEGER NOT NULL);
+CREATE TABLE account (
+  rid INTEGER PRIMARY KEY,
+  object_class INTEGER NOT NULL,
+  sam TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  upn TEXT UNIQUE COLLATE NOCASE,
+  display_name TEXT NOT NULL,
+  uac INTEGER NOT NULL, primary_group_id INTEGER NOT NULL,
+  pwd_last_set INTEGER NOT NULL, account_expires INTEGER NOT NULL,
+  lockout_time INTEGER NOT NULL, bad_pwd_count INTEGER NOT NULL);
+CREATE TABLE spn (
+  spn TEXT PRIMARY KEY COLLATE NOCASE,
+  rid INTEGER NOT NULL REFERENCES account(rid) ON DELETE CASCADE);
+CREATE INDEX spn_by_rid ON spn(rid);
+CREATE TABLE account_key (
+  rid INTEGER NOT NULL REFERENCES account(rid) ON DELETE CASCADE,
+  kvno INTEGER NOT NULL, enctype INTEGER NOT NULL,
+  wrapped_key BLOB NOT NULL, salt TEXT NOT NULL, s2kparams BLOB NOT NULL,
+  PRIMARY KEY (rid, kvno, enctype));
+CREATE TABLE account_attr (
+  rid INTEGER NOT NULL REFERENCES account(rid) ON DELETE CASCADE,
+  name TEXT NOT NULL COLLATE NOCASE, seq INTEGER NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (rid, name, seq));
+CREATE INDEX account_attr_by_value ON account_attr(name, value);
+CREATE TABLE grp (sid TEXT PRIMARY KEY, sam TEXT NOT NULL UNIQUE COLLATE NOCASE);
+CREATE TABLE grp_member (
+  group_sid TEXT NOT NULL REFERENCES grp(sid) ON DELETE CASCADE,
+  member_sid TEXT NOT NULL,
+  PRIMARY KEY (group_sid, member_sid));
+CREATE INDEX grp_member_by_member ON grp_member(member_sid);
+)sql",
+};
+
+}  // namespace kb::store::sqlite

@@ -1,0 +1,38 @@
+// DirectoryStore on SQLite: the embedded default. WAL mode, one connection per concurrent
+// transaction (kept in a pool, so every KDC thread reads in parallel), writes in
+// BEGIN IMMEDIATE transactions, schema version in the `meta` table.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/directory.h"
+
+namespace kb::store::sqlite {
+
+class Db;
+
+class SqliteDirectoryStore final : public DirectoryStore {
+ public:
+  // Opens or creates the database and migrates it to the current schema. A database of a
+  // newer schema version is refused (kSchemaVersion), never downgraded.
+  static Result<std::unique_ptr<SqliteDirectoryStore>> open(const std::string& path);
+  ~SqliteDirectoryStore() override;
+
+  Result<void> transact(const std::function<Result<void>(DirectoryTxn&)>& fn) override;
+
+  static constexpr int kSchemaVersion = 1;
+
+ private:
+  explicit SqliteDirectoryStore(std::string path);
+  Result<std::unique_ptr<Db>> acquire();
+  void release(std::unique_ptr<Db> db);
+
+  std::string path_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Db>> idle_;
+};
+
+}  // namespace kb::store::sqlite
