@@ -37,7 +37,7 @@ demo: build
 	./$(BUILD)/apps/keybridge/keybridge demo
 
 bench: build
-	./$(BUILD)/bench/kb_bench_crypto
+	./$(BUILD)/bench/kb_bench_crypto --benchmark_color=false
 
 fuzz: deps
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DKB_FUZZ=ON \
