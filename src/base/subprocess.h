@@ -1,0 +1,39 @@
+// Running another program (MIT's tools in the demo and interop tests) and temporary
+// directories that remove themselves.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kb {
+
+struct RunResult {
+  int exit_code = -1;  // -1 when the program could not start or was killed at the timeout
+  std::string out;     // stdout and stderr, interleaved
+};
+
+// Runs `argv` (argv[0] is looked up in PATH, then /usr/sbin, /usr/bin, /sbin, /bin) with
+// extra environment variables, feeding `stdin_data`. Waits at most `timeout_s` seconds,
+// then kills the child by PID.
+RunResult run_program(const std::vector<std::string>& argv,
+                      const std::map<std::string, std::string>& env,
+                      const std::string& stdin_data = "", int timeout_s = 60);
+
+// Full path of a program, or "" if not found.
+std::string find_program(const std::string& name);
+
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "keybridge");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace kb
