@@ -61,6 +61,8 @@ std::string_view error_code_name(Errc e) {
       return "bad_s2kparams";
     case Errc::kOpenssl:
       return "openssl";
+    case Errc::kStash:
+      return "stash";
   }
   return "unknown";
 }

@@ -32,6 +32,7 @@ enum class Errc {
   kBadChecksum,  // checksum mismatch (KRB_AP_ERR_MODIFIED)
   kBadS2kParams,
   kOpenssl,  // unexpected failure inside OpenSSL
+  kStash,    // a master-key stash file is missing, unreadable, malformed or too open
 };
 constexpr ErrorDomain error_domain(Errc) { return ErrorDomain::kCrypto; }
 std::string_view error_code_name(Errc e);
