@@ -100,32 +100,41 @@ inline Result<void> ok() { return {}; }
 
 }  // namespace kb
 
+#define KB_CONCAT_INNER_(a, b) a##b
+#define KB_CONCAT_(a, b) KB_CONCAT_INNER_(a, b)
+// Each expansion gets its own temporary, so the macros nest (a lambda passed to KB_CHECK
+// may itself use KB_CHECK) without -Wshadow complaints.
+#define KB_UNIQUE_(name) KB_CONCAT_(name, __COUNTER__)
+
 // Evaluates a Result<T> expression; on error returns the error from the enclosing
 // function, otherwise yields the value.
-#define KB_TRY(expr)                                   \
-  ({                                                   \
-    auto kb_try_result_ = (expr);                      \
-    if (!kb_try_result_) {                             \
-      return std::move(kb_try_result_).error();        \
-    }                                                  \
-    std::move(kb_try_result_).value();                 \
+#define KB_TRY(expr) KB_TRY_IMPL_(expr, KB_UNIQUE_(kb_try_result_))
+#define KB_TRY_IMPL_(expr, var)              \
+  ({                                         \
+    auto var = (expr);                       \
+    if (!var) {                              \
+      return std::move(var).error();         \
+    }                                        \
+    std::move(var).value();                  \
   })
 
 // Evaluates a Result<void> (or any Result) expression and returns its error if any.
-#define KB_CHECK(expr)                                 \
-  do {                                                 \
-    auto kb_check_result_ = (expr);                    \
-    if (!kb_check_result_) {                           \
-      return std::move(kb_check_result_).error();      \
-    }                                                  \
+#define KB_CHECK(expr) KB_CHECK_IMPL_(expr, KB_UNIQUE_(kb_check_result_))
+#define KB_CHECK_IMPL_(expr, var)            \
+  do {                                       \
+    auto var = (expr);                       \
+    if (!var) {                              \
+      return std::move(var).error();         \
+    }                                        \
   } while (0)
 
 // Like KB_TRY, adding a path element to the error first.
-#define KB_TRY_CTX(expr, ctx)                                          \
-  ({                                                                   \
-    auto kb_try_result_ = (expr);                                      \
-    if (!kb_try_result_) {                                             \
-      return std::move(std::move(kb_try_result_).error().add_context(ctx)); \
-    }                                                                  \
-    std::move(kb_try_result_).value();                                 \
+#define KB_TRY_CTX(expr, ctx) KB_TRY_CTX_IMPL_(expr, ctx, KB_UNIQUE_(kb_try_result_))
+#define KB_TRY_CTX_IMPL_(expr, ctx, var)                           \
+  ({                                                               \
+    auto var = (expr);                                             \
+    if (!var) {                                                    \
+      return std::move(std::move(var).error().add_context(ctx));   \
+    }                                                              \
+    std::move(var).value();                                        \
   })
