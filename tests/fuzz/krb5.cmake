@@ -1,0 +1,15 @@
+# Fuzz targets for the DER layer and every top-level Kerberos message decoder.
+# Corpora: tests/fuzz/corpus/<name>/ (valid MIT reference encodings + malformed inputs).
+kb_add_fuzz(as_req SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/as_req_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(as_rep SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/as_rep_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(tgs_req SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/tgs_req_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(tgs_rep SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/tgs_rep_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(ap_req SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/ap_req_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(ap_rep SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/ap_rep_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(krb_error SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/krb_error_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(krb_cred SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/krb_cred_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(ticket SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/ticket_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(enc_ticket_part SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/enc_ticket_part_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(authenticator SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/authenticator_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(enc_kdc_rep_part SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/enc_kdc_rep_part_fuzz.cc LIBS kb_krb5)
+kb_add_fuzz(der_reader SOURCE ${CMAKE_CURRENT_LIST_DIR}/krb5/der_reader_fuzz.cc LIBS kb_der)
