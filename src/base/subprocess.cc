@@ -17,6 +17,22 @@ extern char** environ;
 
 namespace kb {
 
+namespace {
+
+std::vector<std::string> merged_environment(const std::map<std::string, std::string>& env) {
+  std::vector<std::string> out;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos && env.count(std::string(kv.substr(0, eq))) != 0) continue;
+    out.emplace_back(kv);
+  }
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+}  // namespace
+
 std::string find_program(const std::string& name) {
   if (name.find('/') != std::string::npos) return name;
   std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
@@ -46,14 +62,7 @@ RunResult run_program(const std::vector<std::string>& argv,
   }
   // Everything the child needs is built before fork(): between fork and exec only
   // async-signal-safe calls are allowed in a threaded process.
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    auto eq = kv.find('=');
-    if (eq != std::string_view::npos && env.count(std::string(kv.substr(0, eq))) != 0) continue;
-    env_strings.emplace_back(kv);
-  }
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<std::string> env_strings = merged_environment(env);
   std::vector<char*> envp;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -135,6 +144,83 @@ RunResult run_program(const std::vector<std::string>& argv,
   ::waitpid(pid, &status, 0);
   result.exit_code = timed_out ? -1 : (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
   return result;
+}
+
+
+bool BackgroundProcess::start(const std::vector<std::string>& argv,
+                              const std::map<std::string, std::string>& env,
+                              const std::filesystem::path& log_path, std::string* error) {
+  stop();
+  std::string prog = find_program(argv.at(0));
+  if (prog.empty()) {
+    if (error) *error = "program not found: " + argv[0];
+    return false;
+  }
+  std::vector<std::string> env_strings = merged_environment(env);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (log_fd < 0 || null_fd < 0) {
+    if (error) *error = "cannot open " + log_path.string();
+    if (log_fd >= 0) ::close(log_fd);
+    if (null_fd >= 0) ::close(null_fd);
+    return false;
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(null_fd, 0);
+    ::dup2(log_fd, 1);
+    ::dup2(log_fd, 2);
+    ::execve(prog.c_str(), args.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  ::close(null_fd);
+  if (pid < 0) {
+    if (error) *error = std::string("fork: ") + std::strerror(errno);
+    return false;
+  }
+  pid_ = pid;
+  status_ = -1;
+  return true;
+}
+
+bool BackgroundProcess::running() {
+  if (pid_ <= 0) return false;
+  int st = 0;
+  pid_t r = ::waitpid(pid_, &st, WNOHANG);
+  if (r == pid_) {
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    pid_ = -1;
+    return false;
+  }
+  return r == 0;
+}
+
+int BackgroundProcess::wait(int timeout_ms) {
+  for (int waited = 0; waited <= timeout_ms; waited += 20) {
+    if (!running()) return status_;
+    ::usleep(20000);
+  }
+  return -1;
+}
+
+int BackgroundProcess::stop(int grace_ms) {
+  if (pid_ <= 0) return status_;
+  ::kill(pid_, SIGTERM);
+  if (wait(grace_ms) == -1 && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int st = 0;
+    ::waitpid(pid_, &st, 0);
+    pid_ = -1;
+    status_ = -1;
+  }
+  return status_;
 }
 
 TempDir::TempDir(const std::string& prefix) {

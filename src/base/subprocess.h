@@ -24,6 +24,30 @@ RunResult run_program(const std::vector<std::string>& argv,
 // Full path of a program, or "" if not found.
 std::string find_program(const std::string& name);
 
+// A program running in the background (a peer in a test, a helper in the demo), stopped
+// by PID: SIGTERM, then SIGKILL after a grace period. stdout and stderr go to `log_path`.
+class BackgroundProcess {
+ public:
+  BackgroundProcess() = default;
+  ~BackgroundProcess() { stop(); }
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // False (and a message in `error`) when the program cannot be found or started.
+  bool start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+             const std::filesystem::path& log_path, std::string* error = nullptr);
+  [[nodiscard]] int pid() const { return pid_; }
+  [[nodiscard]] bool running();
+  // Stops it (idempotent); returns its exit status, or -1 if it was killed or never ran.
+  int stop(int grace_ms = 2000);
+  // Waits up to `timeout_ms` for it to exit on its own; returns the exit status or -1.
+  int wait(int timeout_ms);
+
+ private:
+  int pid_ = -1;
+  int status_ = -1;
+};
+
 class TempDir {
  public:
   explicit TempDir(const std::string& prefix = "keybridge");

@@ -1,6 +1,7 @@
 // The public API of src/crypto: enctype tables, Key, and dispatch to the profiles.
 #include "crypto/crypto.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -328,6 +329,22 @@ void SystemRng::fill(MutableByteView out) {
       RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
     std::abort();  // no randomness: continuing would mint predictable keys
   }
+}
+
+}  // namespace kb::crypto
+
+namespace kb::crypto {
+
+Bytes sha256(ByteView data) {
+  Bytes out(32);
+  unsigned int n = 0;
+  // EVP_Digest with the default provider's SHA-256 cannot fail for in-memory input except
+  // on allocation failure, which OpenSSL reports by returning 0: then the zero output
+  // would be wrong, so treat it as fatal.
+  if (EVP_Digest(data.data(), data.size(), out.data(), &n, EVP_sha256(), nullptr) != 1 || n != 32) {
+    std::abort();
+  }
+  return out;
 }
 
 }  // namespace kb::crypto

@@ -145,6 +145,9 @@ Result<Key> nt_hash(const SecretString& password);
 // RFC 3961 §5.3 / RFC 8009 pseudo-random function.
 Result<SecretBytes> prf(const Key& key, ByteView input);
 
+// SHA-256 of `data` (32 bytes): replay-cache tags, WebAuthn hashes.
+Bytes sha256(ByteView data);
+
 // RFC 3961 §5.1 n-fold: `input` stretched or folded to `n_bytes`.
 Bytes nfold(ByteView input, std::size_t n_bytes);
 

@@ -1,0 +1,150 @@
+#include "kdc/kdc_directory.h"
+
+#include <strings.h>
+
+#include <algorithm>
+
+#include "kdc/accounts.h"
+#include "kdc/errc.h"
+
+namespace kb::kdc {
+namespace {
+
+bool iequal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+std::string principal_to_string(const krb5::PrincipalName& name) {
+  std::string out;
+  for (const auto& c : name.name_string) {
+    if (!out.empty()) out += '/';
+    out += c;
+  }
+  return out;
+}
+
+Result<const store::Domain*> KdcDirectory::domain() {
+  std::lock_guard lock(mu_);
+  if (!domain_) {
+    std::optional<store::Domain> d;
+    KB_CHECK(store_.transact([&](store::DirectoryTxn& t) -> Result<void> {
+      d = KB_TRY(t.domain());
+      return ok();
+    }));
+    if (!d) return Error(store::Errc::kNotFound, "the directory holds no domain (run dc init)");
+    domain_ = std::move(d);
+  }
+  return &*domain_;
+}
+
+bool KdcDirectory::is_our_realm(std::string_view realm) {
+  auto d = domain();
+  return d && iequal(realm, (*d)->realm);
+}
+
+Result<std::optional<store::Account>> KdcDirectory::find(
+    const std::function<Result<std::optional<store::Account>>(store::DirectoryTxn&)>& fn) {
+  std::optional<store::Account> out;
+  KB_CHECK(store_.transact([&](store::DirectoryTxn& t) -> Result<void> {
+    out = KB_TRY(fn(t));
+    return ok();
+  }));
+  return out;
+}
+
+Result<store::Account> KdcDirectory::client(const krb5::PrincipalName& name) {
+  const store::Domain* d = KB_TRY(domain());
+  const auto& parts = name.name_string;
+  if (parts.empty() || parts.size() > 8) {
+    return Error(Errc::kCPrincipalUnknown, "empty or oversized client name");
+  }
+  auto found = KB_TRY(find([&](store::DirectoryTxn& t) -> Result<std::optional<store::Account>> {
+    if (parts.size() > 1) return t.account_by_spn(principal_to_string(name));
+    const std::string& n = parts[0];
+    const auto at = n.rfind('@');
+    if (name.name_type == krb5::name_type::kEnterprise && at != std::string::npos) {
+      auto by_upn = KB_TRY(t.account_by_upn(n));
+      if (by_upn) return by_upn;
+      // RFC 6806 §5: an enterprise name whose suffix is the domain maps to the account name.
+      if (iequal(std::string_view(n).substr(at + 1), d->dns_name)) return t.account_by_sam(n.substr(0, at));
+      return std::optional<store::Account>();
+    }
+    auto by_sam = KB_TRY(t.account_by_sam(n));
+    if (by_sam || at == std::string::npos) return by_sam;
+    return t.account_by_upn(n);
+  }));
+  if (!found) return Error(Errc::kCPrincipalUnknown, "no account " + principal_to_string(name));
+  return std::move(*found);
+}
+
+Result<store::Account> KdcDirectory::krbtgt() {
+  auto found = KB_TRY(find([](store::DirectoryTxn& t) { return t.account_by_rid(store::kRidKrbtgt); }));
+  if (!found) return Error(Errc::kSPrincipalUnknown, "the domain has no krbtgt account");
+  return std::move(*found);
+}
+
+Result<store::Account> KdcDirectory::service(const krb5::PrincipalName& name) {
+  const auto& parts = name.name_string;
+  if (parts.empty() || parts.size() > 8) {
+    return Error(Errc::kSPrincipalUnknown, "empty or oversized service name");
+  }
+  if (parts.size() == 2 && iequal(parts[0], "krbtgt")) {
+    if (!is_our_realm(parts[1])) {
+      return Error(Errc::kSPrincipalUnknown, "no cross-realm trust for krbtgt/" + parts[1]);
+    }
+    return krbtgt();
+  }
+  auto found = KB_TRY(find([&](store::DirectoryTxn& t) -> Result<std::optional<store::Account>> {
+    if (parts.size() == 1) return t.account_by_sam(parts[0]);
+    return t.account_by_spn(principal_to_string(name));
+  }));
+  if (!found) return Error(Errc::kSPrincipalUnknown, "no service " + principal_to_string(name));
+  return std::move(*found);
+}
+
+Result<std::vector<std::string>> KdcDirectory::token_groups(const store::Account& account) {
+  const store::Domain* d = KB_TRY(domain());
+  const std::string user_sid = store::rid_sid(*d, account.rid);
+  const std::string primary = store::rid_sid(*d, account.primary_group_id);
+  std::vector<std::string> out;
+  KB_CHECK(store_.transact([&](store::DirectoryTxn& t) -> Result<void> {
+    out = KB_TRY(t.groups_containing(user_sid));
+    // The primary group holds its members implicitly (AD's primaryGroupID); its own
+    // nesting counts too.
+    auto via_primary = KB_TRY(t.groups_containing(primary));
+    out.push_back(primary);
+    out.insert(out.end(), via_primary.begin(), via_primary.end());
+    return ok();
+  }));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Result<std::shared_ptr<const crypto::Key>> KdcDirectory::key(const store::Account& account,
+                                                              crypto::EncType enctype,
+                                                              std::uint32_t kvno) {
+  if (kvno == 0) kvno = current_kvno(account);
+  const auto etype = static_cast<std::int32_t>(enctype);
+  const store::StoredKey* stored = nullptr;
+  for (const auto& k : account.keys) {
+    if (k.enctype == etype && k.kvno == kvno) stored = &k;
+  }
+  if (stored == nullptr) return Error(Errc::kNoKey, "no key for this enctype and kvno");
+  KeyId id{account.rid, kvno, etype};
+  {
+    std::lock_guard lock(mu_);
+    auto it = keys_.find(id);
+    // The wrapped blob is compared too: a key replaced at the same kvno is never served stale.
+    if (it != keys_.end() && it->second.first == stored->wrapped_key) return it->second.second;
+  }
+  auto key = std::make_shared<const crypto::Key>(KB_TRY(account_key(account, enctype, kvno, mk_)));
+  std::lock_guard lock(mu_);
+  if (keys_.size() >= kMaxCachedKeys) keys_.clear();
+  keys_[id] = {stored->wrapped_key, key};
+  return key;
+}
+
+}  // namespace kb::kdc

@@ -1,0 +1,63 @@
+// The KDC's view of the directory: principal lookup with AD's name rules, token groups,
+// and unwrapped keys. Unwrapped keys are cached by (account, kvno, enctype), so the
+// krbtgt key and its derived-key cache live across requests (the crypto module derives
+// Ke/Ki/Kc once per key and usage).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "crypto/master_key.h"
+#include "krb5/messages.h"
+#include "store/directory.h"
+
+namespace kb::kdc {
+
+class KdcDirectory {
+ public:
+  KdcDirectory(store::DirectoryStore& store, const crypto::MasterKey& master_key)
+      : store_(store), mk_(master_key) {}
+
+  // Loaded once; the domain's name and SID never change under a running KDC.
+  Result<const store::Domain*> domain();
+
+  // A client by its request name: NT-ENTERPRISE "user@suffix" by userPrincipalName (then
+  // by sAMAccountName when the suffix is the domain's); one component by sAMAccountName
+  // (then UPN when it holds '@'); several components by servicePrincipalName.
+  // KDC_ERR_C_PRINCIPAL_UNKNOWN when none matches.
+  Result<store::Account> client(const krb5::PrincipalName& name);
+  // A service: krbtgt/<our realm> is the krbtgt account; otherwise by SPN, or by
+  // sAMAccountName for a one-component name. KDC_ERR_S_PRINCIPAL_UNKNOWN when none.
+  Result<store::Account> service(const krb5::PrincipalName& name);
+  Result<store::Account> krbtgt();
+
+  // SIDs of every group the account belongs to, transitively, primary group included.
+  Result<std::vector<std::string>> token_groups(const store::Account& account);
+
+  // The unwrapped key (kvno 0 = current), shared so derived keys are reused.
+  Result<std::shared_ptr<const crypto::Key>> key(const store::Account& account,
+                                                 crypto::EncType enctype, std::uint32_t kvno);
+
+  [[nodiscard]] bool is_our_realm(std::string_view realm);
+
+ private:
+  Result<std::optional<store::Account>> find(
+      const std::function<Result<std::optional<store::Account>>(store::DirectoryTxn&)>& fn);
+
+  store::DirectoryStore& store_;
+  const crypto::MasterKey& mk_;
+  std::mutex mu_;
+  std::optional<store::Domain> domain_;
+  using KeyId = std::tuple<std::uint32_t, std::uint32_t, std::int32_t>;  // rid, kvno, etype
+  std::map<KeyId, std::pair<Bytes, std::shared_ptr<const crypto::Key>>> keys_;
+  static constexpr std::size_t kMaxCachedKeys = 4096;
+};
+
+std::string principal_to_string(const krb5::PrincipalName& name);
+
+}  // namespace kb::kdc

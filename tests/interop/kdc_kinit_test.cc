@@ -1,0 +1,377 @@
+// MIT kinit (krb5-user 1.20) gets TGTs from our KDC over loopback: the encrypted-timestamp
+// round trip, refusals with the messages MIT prints for each code, forwardable and
+// renewable tickets, TCP when UDP is refused, and a PAC that libkrb5 verifies.
+#include <gtest/gtest.h>
+#include <krb5/krb5.h>
+
+#include <algorithm>
+
+#include "crypto/master_key.h"
+#include "formats/ccache.h"
+#include "formats/keytab.h"
+#include "kdc/accounts.h"
+#include "kdc/kdc.h"
+#include "kdc/ticket_seal.h"
+#include "net/kdc_transport.h"
+#include "pac/pac.h"
+#include "process.h"
+#include "store/sqlite/sqlite_directory.h"
+
+namespace kb::kdc {
+namespace {
+
+using kb::testing::run;
+using kb::testing::TempDir;
+
+// The transport hands every request to the KDC and keeps its log records for the test.
+class KdcHandler : public net::KdcHandler {
+ public:
+  KdcHandler(KdcDirectory& dir, const Clock& clock, Rng& rng)
+      : kdc_(dir, clock, rng, KdcPolicy{},
+             [this](const RequestLog& l, std::chrono::microseconds d, std::string_view peer) {
+               std::lock_guard lock(mu_);
+               logs.push_back(l);
+               lines.push_back(format_log_line(l, d, peer));
+             }) {}
+  Bytes handle(ByteView req, const net::RequestContext& ctx) override {
+    return kdc_.handle(req, ctx.udp, ctx.peer);
+  }
+  Bytes field_too_long(const net::RequestContext&) override { return kdc_.field_too_long(); }
+  std::vector<RequestLog> logs;
+  std::vector<std::string> lines;
+
+ private:
+  Kdc kdc_;
+  std::mutex mu_;
+};
+
+class KinitAgainstOurKdc : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(kb::testing::find_program("kinit").empty()) << "kinit (krb5-user) is missing";
+    store_ = std::move(*store::sqlite::SqliteDirectoryStore::open((dir_.path() / "dir.db").string()));
+    auto d = provision_domain(*store_, {"contoso.test", "", "S-1-5-21-1-2-3", SecretString("Adm1n!pw")},
+                              mk_, clock_, rng_);
+    ASSERT_TRUE(d) << d.error().to_string();
+    domain_ = *d;
+    add_user(1105, "alice", "Al1ce-pw", 0);
+    add_user(1106, "bob", "B0b-pw", store::uac::kAccountDisable);
+    add_user(1107, "carol", "C4rol-pw", 0, /*must_change=*/true);
+    add_user(1108, "dave", "D4ve-pw", store::uac::kNotDelegated);
+    ASSERT_TRUE(store_->transact([&](store::DirectoryTxn& t) -> Result<void> {
+      return t.put_group({"S-1-5-21-1-2-3-2001", "Engineers", {"S-1-5-21-1-2-3-1105"}});
+    }));
+    add_service(1200, "websvc", "HTTP/web.contoso.test");
+    directory_ = std::make_unique<KdcDirectory>(*store_, mk_);
+    handler_ = std::make_unique<KdcHandler>(*directory_, clock_, rng_);
+    auto t = net::KdcTransport::start({.listen = {"127.0.0.1:0"}, .threads = 2}, *handler_);
+    ASSERT_TRUE(t) << t.error().to_string();
+    transport_ = std::move(*t);
+    write_conf(false);
+  }
+  void TearDown() override {
+    if (transport_) transport_->stop();
+  }
+
+  void add_user(std::uint32_t rid, const std::string& sam, const std::string& pw, std::uint32_t uac,
+                bool must_change = false) {
+    store::Account a;
+    a.rid = rid;
+    a.sam_account_name = sam;
+    a.user_principal_name = sam + "@contoso.test";
+    a.user_account_control = store::uac::kNormalAccount | uac;
+    ASSERT_TRUE(set_password(a, domain_, SecretString(pw), mk_, clock_, rng_));
+    if (must_change) a.pwd_last_set = 0;
+    ASSERT_TRUE(store_->transact([&](store::DirectoryTxn& t) { return t.put_account(a); }));
+  }
+
+  void add_service(std::uint32_t rid, const std::string& sam, const std::string& spn) {
+    store::Account a;
+    a.rid = rid;
+    a.sam_account_name = sam;
+    a.service_principal_names = {spn};
+    a.user_account_control = store::uac::kNormalAccount | store::uac::kDontExpirePassword;
+    ASSERT_TRUE(set_random_keys(a, domain_, mk_, clock_, rng_));
+    ASSERT_TRUE(store_->transact([&](store::DirectoryTxn& t) { return t.put_account(a); }));
+  }
+
+  // The service's keys as `keytab export` will write them.
+  std::string export_keytab(const std::string& sam, const std::vector<std::string>& principal) {
+    auto svc = directory_->client(krb5::PrincipalName{1, {sam}});
+    EXPECT_TRUE(svc);
+    std::vector<formats::KeytabEntry> kt;
+    for (crypto::EncType e : {crypto::EncType::kAes256CtsHmacSha196, crypto::EncType::kAes128CtsHmacSha196}) {
+      formats::KeytabEntry entry;
+      entry.components = principal;
+      entry.realm = "CONTOSO.TEST";
+      entry.name_type = 3;
+      entry.kvno = current_kvno(*svc);
+      entry.enctype = static_cast<std::int32_t>(e);
+      entry.key = (*directory_->key(*svc, e, 0))->bytes().clone();
+      kt.push_back(std::move(entry));
+    }
+    auto path = dir_.path() / (sam + ".keytab");
+    EXPECT_TRUE(formats::write_private_file(path, *formats::encode_keytab(kt)));
+    return path.string();
+  }
+
+  void write_conf(bool tcp_only) {
+    std::string port = std::to_string(transport_->bound().at(0).port);
+    std::string text = "[libdefaults]\n default_realm = CONTOSO.TEST\n dns_lookup_kdc = false\n"
+                       " dns_lookup_realm = false\n rdns = false\n dns_canonicalize_hostname = false\n";
+    if (tcp_only) text += " udp_preference_limit = 1\n";
+    text += "[realms]\n CONTOSO.TEST = {\n  kdc = 127.0.0.1:" + port + "\n }\n";
+    text += "[domain_realm]\n .contoso.test = CONTOSO.TEST\n contoso.test = CONTOSO.TEST\n";
+    ASSERT_TRUE(formats::write_private_file(dir_.path() / "krb5.conf", as_bytes(text)));
+  }
+
+  std::map<std::string, std::string> env() const {
+    return {{"KRB5_CONFIG", (dir_.path() / "krb5.conf").string()},
+            {"KRB5CCNAME", "FILE:" + (dir_.path() / "cc").string()},
+            {"KRB5_TRACE", (dir_.path() / "trace.log").string()},
+            {"LC_ALL", "C"}};
+  }
+
+  RunResult kinit(const std::vector<std::string>& args, const std::string& password) {
+    std::vector<std::string> argv = {"kinit"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, env(), password + "\n", 30);
+  }
+
+  crypto::SystemRng rng_;
+  SystemClock clock_;
+  crypto::MasterKey mk_ = crypto::MasterKey::generate(rng_);
+  TempDir dir_;
+  std::unique_ptr<store::sqlite::SqliteDirectoryStore> store_;
+  store::Domain domain_;
+  std::unique_ptr<KdcDirectory> directory_;
+  std::unique_ptr<KdcHandler> handler_;
+  std::unique_ptr<net::KdcTransport> transport_;
+};
+
+TEST_F(KinitAgainstOurKdc, PasswordOnStdinGetsATgtThatKlistShows) {
+  auto r = kinit({"alice@CONTOSO.TEST"}, "Al1ce-pw");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto k = run({"klist", "-f", "-e"}, env());
+  ASSERT_EQ(k.exit_code, 0) << k.out;
+  EXPECT_NE(k.out.find("Default principal: alice@CONTOSO.TEST"), std::string::npos) << k.out;
+  EXPECT_NE(k.out.find("krbtgt/CONTOSO.TEST@CONTOSO.TEST"), std::string::npos) << k.out;
+  EXPECT_NE(k.out.find("Etype (skey, tkt): aes256-cts-hmac-sha1-96, aes256-cts-hmac-sha1-96"),
+            std::string::npos)
+      << k.out;
+  // Two AS exchanges: the first answered PREAUTH_REQUIRED, the second issued the TGT.
+  ASSERT_GE(handler_->logs.size(), 2u);
+  EXPECT_EQ(handler_->logs[0].error_code, 25);
+  EXPECT_EQ(handler_->logs.back().error_code, 0);
+  EXPECT_EQ(handler_->logs.back().client, "alice");
+}
+
+TEST_F(KinitAgainstOurKdc, ForwardableAndRenewableFlagsFollowTheRequest) {
+  auto r = kinit({"-f", "-r", "2d", "-l", "5h", "alice"}, "Al1ce-pw");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto k = run({"klist", "-f"}, env());
+  EXPECT_NE(k.out.find("Flags: FRIA"), std::string::npos) << k.out;
+  // A NOT_DELEGATED ("sensitive") account never gets a forwardable ticket.
+  r = kinit({"-f", "dave"}, "D4ve-pw");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  k = run({"klist", "-f"}, env());
+  auto flags_at = k.out.find("Flags: ");
+  ASSERT_NE(flags_at, std::string::npos) << k.out;
+  std::string flags = k.out.substr(flags_at + 7, k.out.find('\n', flags_at) - flags_at - 7);
+  EXPECT_EQ(flags.find('F'), std::string::npos) << k.out;
+  EXPECT_NE(flags.find('I'), std::string::npos) << k.out;
+}
+
+TEST_F(KinitAgainstOurKdc, RefusalsCarryTheCodesMitExplains) {
+  auto wrong = kinit({"alice"}, "not-the-password");
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_NE(wrong.out.find("Password incorrect while getting initial credentials"), std::string::npos)
+      << wrong.out;
+
+  auto unknown = kinit({"nobody"}, "x");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.out.find("not found in Kerberos database"), std::string::npos) << unknown.out;
+
+  auto disabled = kinit({"bob"}, "B0b-pw");
+  EXPECT_NE(disabled.exit_code, 0);
+  EXPECT_NE(disabled.out.find("credentials have been revoked"), std::string::npos) << disabled.out;
+
+  auto expired = kinit({"carol"}, "C4rol-pw");
+  EXPECT_NE(expired.exit_code, 0);
+  EXPECT_NE(expired.out.find("Password expired.  You must change it now."), std::string::npos)
+      << expired.out;
+
+  std::vector<std::int32_t> codes;
+  for (const auto& l : handler_->logs) codes.push_back(l.error_code);
+  for (std::int32_t c : {24, 6, 18, 23}) {
+    EXPECT_NE(std::find(codes.begin(), codes.end(), c), codes.end()) << "no reply with code " << c;
+  }
+}
+
+TEST_F(KinitAgainstOurKdc, EnterpriseNameFindsTheUpn) {
+  auto r = kinit({"-E", "alice@contoso.test"}, "Al1ce-pw");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+}
+
+TEST_F(KinitAgainstOurKdc, WorksOverTcp) {
+  write_conf(true);
+  auto r = kinit({"alice"}, "Al1ce-pw");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto trace = formats::read_file(dir_.path() / "trace.log", 1 << 20);
+  ASSERT_TRUE(trace);
+  EXPECT_NE(as_chars(*trace).find("stream 127.0.0.1"), std::string_view::npos);
+}
+
+TEST_F(KinitAgainstOurKdc, TgtPacHasTheUsersGroupsAndMitVerifiesIt) {
+  ASSERT_EQ(kinit({"alice"}, "Al1ce-pw").exit_code, 0);
+  auto cc_bytes = formats::read_file(dir_.path() / "cc", 1 << 20);
+  ASSERT_TRUE(cc_bytes);
+  auto cc = formats::parse_ccache(*cc_bytes);
+  ASSERT_TRUE(cc) << cc.error().to_string();
+  auto cred = std::find_if(cc->credentials.begin(), cc->credentials.end(),
+                           [](const auto& c) { return c.server.components.at(0) == "krbtgt"; });
+  ASSERT_NE(cred, cc->credentials.end());
+  auto ticket = der::decode<krb5::Ticket>(cred->ticket);
+  ASSERT_TRUE(ticket);
+  auto krbtgt = *directory_->krbtgt();
+  auto key = *directory_->key(krbtgt, crypto::EncType::kAes256CtsHmacSha196, 0);
+  auto etp = der::decode<krb5::EncTicketPart>(
+      crypto::decrypt(*key, crypto::KeyUsage::kKdcRepTicket, ticket->enc_part.cipher)->reveal());
+  ASSERT_TRUE(etp);
+  auto pac_bytes = **find_pac(*etp);
+  auto parsed = *pac::parse(pac_bytes);
+  const auto& li = *parsed.pac.logon_info;
+  EXPECT_EQ(li.user_id, 1105u);
+  std::vector<std::uint32_t> rids;
+  for (const auto& g : li.group_ids) rids.push_back(g.relative_id);
+  EXPECT_EQ(rids, (std::vector<std::uint32_t>{513, 2001}));
+  ASSERT_EQ(li.extra_sids.size(), 1u);
+  EXPECT_EQ(li.extra_sids[0].sid.to_string(), "S-1-18-1");
+
+  krb5_context ctx = nullptr;
+  ASSERT_EQ(krb5_init_context(&ctx), 0);
+  krb5_pac pac = nullptr;
+  ASSERT_EQ(krb5_pac_parse(ctx, pac_bytes.data(), pac_bytes.size(), &pac), 0);
+  krb5_principal client = nullptr;
+  ASSERT_EQ(krb5_parse_name(ctx, "alice@CONTOSO.TEST", &client), 0);
+  krb5_keyblock kb{KV5M_KEYBLOCK, 18, static_cast<unsigned int>(key->bytes().size()),
+                   const_cast<krb5_octet*>(key->bytes().reveal().data())};
+  const auto authtime = static_cast<krb5_timestamp>(cred->authtime);
+  krb5_error_code rc = krb5_pac_verify(ctx, pac, authtime, client, &kb, &kb);
+  EXPECT_EQ(rc, 0) << krb5_get_error_message(ctx, rc);
+  krb5_free_principal(ctx, client);
+  krb5_pac_free(ctx, pac);
+  krb5_free_context(ctx);
+}
+
+
+TEST_F(KinitAgainstOurKdc, KvnoGetsAServiceTicketWithAPacSignedForTheService) {
+  ASSERT_EQ(kinit({"alice"}, "Al1ce-pw").exit_code, 0);
+  auto v = run({"kvno", "HTTP/web.contoso.test"}, env());
+  ASSERT_EQ(v.exit_code, 0) << v.out;
+  EXPECT_NE(v.out.find("HTTP/web.contoso.test@CONTOSO.TEST: kvno = 1"), std::string::npos) << v.out;
+  // MIT kvno -k also decrypts the ticket with the exported keytab.
+  auto vk = run({"kvno", "-k", export_keytab("websvc", {"HTTP", "web.contoso.test"}), "HTTP/web.contoso.test"},
+                env());
+  EXPECT_NE(vk.out.find("keytab entry valid"), std::string::npos) << vk.out;
+
+  auto cc = *formats::parse_ccache(*formats::read_file(dir_.path() / "cc", 1 << 20));
+  auto cred = std::find_if(cc.credentials.begin(), cc.credentials.end(),
+                           [](const auto& c) { return c.server.components.at(0) == "HTTP"; });
+  ASSERT_NE(cred, cc.credentials.end());
+  auto ticket = *der::decode<krb5::Ticket>(cred->ticket);
+  auto svc = *directory_->client(krb5::PrincipalName{1, {"websvc"}});
+  auto svc_key = *directory_->key(svc, crypto::EncType::kAes256CtsHmacSha196, 0);
+  auto krbtgt = *directory_->krbtgt();
+  auto tgt_key = *directory_->key(krbtgt, crypto::EncType::kAes256CtsHmacSha196, 0);
+  auto plain = crypto::decrypt(*svc_key, crypto::KeyUsage::kKdcRepTicket, ticket.enc_part.cipher);
+  ASSERT_TRUE(plain);
+  auto etp = *der::decode<krb5::EncTicketPart>(plain->reveal());
+
+  // Ours: server, KDC, full and ticket signatures.
+  auto parsed = *pac::parse(**find_pac(etp));
+  krb5::EncTicketPart without_pac{etp.flags, etp.key.clone(), etp.crealm, etp.cname, etp.transited,
+                                  etp.authtime, etp.starttime, etp.endtime, etp.renew_till, etp.caddr,
+                                  krb5::AuthorizationData(etp.authorization_data->begin() + 1,
+                                                          etp.authorization_data->end())};
+  if (without_pac.authorization_data->empty()) without_pac.authorization_data.reset();
+  Bytes cksum_input = *ticket_checksum_input(without_pac);
+  auto ours = pac::verify(parsed, {*svc_key, tgt_key.get(), ByteView(cksum_input)});
+  EXPECT_TRUE(ours) << ours.error().to_string();
+  ASSERT_TRUE(parsed.pac.ticket_checksum && parsed.pac.full_checksum);
+  EXPECT_EQ(parsed.pac.logon_info->user_id, 1105u);
+
+  // MIT's: krb5_kdc_verify_ticket checks the ticket signature and the PAC signatures.
+  krb5_context ctx = nullptr;
+  ASSERT_EQ(krb5_init_context(&ctx), 0);
+  // MIT decodes our Ticket and decrypts it itself.
+  krb5_data tdata{KV5M_DATA, static_cast<unsigned int>(cred->ticket.size()),
+                  reinterpret_cast<char*>(cred->ticket.data())};
+  krb5_ticket* mit_ticket = nullptr;
+  ASSERT_EQ(krb5_decode_ticket(&tdata, &mit_ticket), 0);
+  krb5_principal server = nullptr;
+  ASSERT_EQ(krb5_parse_name(ctx, "HTTP/web.contoso.test@CONTOSO.TEST", &server), 0);
+  krb5_keyblock skb{KV5M_KEYBLOCK, 18, 32, const_cast<krb5_octet*>(svc_key->bytes().reveal().data())};
+  krb5_keyblock kkb{KV5M_KEYBLOCK, 18, 32, const_cast<krb5_octet*>(tgt_key->bytes().reveal().data())};
+  krb5_keytab kt = nullptr;
+  ASSERT_EQ(krb5_kt_resolve(ctx, ("FILE:" + export_keytab("websvc", {"HTTP", "web.contoso.test"})).c_str(), &kt), 0);
+  ASSERT_EQ(krb5_server_decrypt_ticket_keytab(ctx, kt, mit_ticket), 0);
+  krb5_kt_close(ctx, kt);
+  krb5_pac mit_pac = nullptr;
+  krb5_error_code rc = krb5_kdc_verify_ticket(ctx, mit_ticket->enc_part2, server, &skb, &kkb, &mit_pac);
+  EXPECT_EQ(rc, 0) << krb5_get_error_message(ctx, rc);
+  krb5_pac_free(ctx, mit_pac);
+  krb5_free_principal(ctx, server);
+  krb5_free_ticket(ctx, mit_ticket);
+  krb5_free_context(ctx);
+}
+
+TEST_F(KinitAgainstOurKdc, KinitRenewsARenewableTgt) {
+  ASSERT_EQ(kinit({"-r", "2d", "alice"}, "Al1ce-pw").exit_code, 0);
+  auto r = run({"kinit", "-R"}, env());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(handler_->logs.back().kind, "TGS");
+  EXPECT_EQ(handler_->logs.back().error_code, 0);
+}
+
+TEST_F(KinitAgainstOurKdc, GssServerAcceptsOurServiceTicket) {
+  ASSERT_FALSE(kb::testing::find_program("gss-server").empty()) << "gss-server (krb5-gss-samples) is missing";
+  ASSERT_EQ(kinit({"alice"}, "Al1ce-pw").exit_code, 0);
+  std::string keytab = export_keytab("websvc", {"HTTP", "web.contoso.test"});
+  // A free port: bind, read, release (gss-server has no "port 0").
+  auto probe = net::KdcTransport::start({.listen = {"127.0.0.1:0"}, .threads = 1, .udp = false}, *handler_);
+  ASSERT_TRUE(probe);
+  std::string port = std::to_string((*probe)->bound().at(0).port);
+  (*probe)->stop();
+  BackgroundProcess server;
+  auto server_env = env();
+  ASSERT_TRUE(server.start({"gss-server", "-port", port, "-once", "-keytab", keytab, "HTTP@web.contoso.test"},
+                           server_env, dir_.path() / "gss-server.log"));
+  RunResult client;
+  for (int i = 0; i < 50; ++i) {  // until the server listens
+    client = run({"gss-client", "-port", port, "127.0.0.1", "HTTP@web.contoso.test", "hello from alice"},
+                 env(), "", 20);
+    if (client.out.find("connecting") == std::string::npos || client.exit_code == 0) break;
+    ::usleep(100000);
+  }
+  EXPECT_EQ(client.exit_code, 0) << client.out;
+  EXPECT_NE(client.out.find("Signature verified"), std::string::npos) << client.out;
+  server.wait(5000);
+  server.stop();
+  auto log = formats::read_file(dir_.path() / "gss-server.log", 1 << 20);
+  ASSERT_TRUE(log);
+  EXPECT_NE(as_chars(*log).find("alice@CONTOSO.TEST"), std::string_view::npos) << as_chars(*log);
+}
+
+TEST_F(KinitAgainstOurKdc, EveryRequestGetsOneStructuredLogLine) {
+  ASSERT_EQ(kinit({"alice"}, "Al1ce-pw").exit_code, 0);
+  ASSERT_FALSE(handler_->lines.empty());
+  const std::string& last = handler_->lines.back();
+  EXPECT_EQ(last.rfind("kdc AS client=alice service=krbtgt/CONTOSO.TEST result=ok code=0 us=", 0), 0u) << last;
+  for (const auto& l : handler_->lines) {
+    EXPECT_EQ(l.find("Al1ce-pw"), std::string::npos);  // no secrets
+  }
+}
+
+}  // namespace
+}  // namespace kb::kdc
