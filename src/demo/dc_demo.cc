@@ -1,0 +1,158 @@
+#include "demo/dc_demo.h"
+
+#include <sstream>
+
+#include "base/subprocess.h"
+#include "crypto/master_key.h"
+#include "formats/keytab.h"
+#include "kdc/accounts.h"
+#include "kdc/kdc.h"
+#include "net/kdc_transport.h"
+#include "store/sqlite/sqlite_directory.h"
+
+namespace kb::demo {
+namespace {
+
+class Handler : public net::KdcHandler {
+ public:
+  explicit Handler(kdc::Kdc& k) : kdc_(k) {}
+  Bytes handle(ByteView req, const net::RequestContext& ctx) override { return kdc_.handle(req, ctx.udp, ctx.peer); }
+  Bytes field_too_long(const net::RequestContext&) override { return kdc_.field_too_long(); }
+
+ private:
+  kdc::Kdc& kdc_;
+};
+
+class DcDemo {
+ public:
+  explicit DcDemo(std::ostream& out) : out_(out), dir_("keybridge-dc-demo") {}
+
+  int run() {
+    auto r = steps();
+    if (transport_) transport_->stop();
+    if (!r) {
+      out_ << "\nFAILED: " << r.error().to_string() << "\n";
+      return 1;
+    }
+    out_ << "\nAll steps succeeded. Removing " << dir_.path().string() << ".\n";
+    return 0;
+  }
+
+ private:
+  Result<void> steps() {
+    step("A domain: contoso.test, in an embedded directory under a master key");
+    auto master = KB_TRY(crypto::MasterKey::create_stash(dir_.path() / "master.stash", rng_));
+    mk_ = std::make_unique<crypto::MasterKey>(std::move(master));
+    store_ = KB_TRY(store::sqlite::SqliteDirectoryStore::open((dir_.path() / "directory.db").string()));
+    auto domain = KB_TRY(kdc::provision_domain(
+        *store_, {"contoso.test", "", "", SecretString("Demo-Admin-1")}, *mk_, clock_, rng_));
+    say("realm " + domain.realm + ", domain SID " + domain.sid + ", krbtgt and Administrator created");
+
+    store::Account alice;
+    store::Account web;
+    KB_CHECK(store_->transact([&](store::DirectoryTxn& t) -> Result<void> {
+      alice.rid = KB_TRY(t.allocate_rid());
+      alice.sam_account_name = "alice";
+      alice.user_principal_name = "alice@contoso.test";
+      alice.display_name = "Alice";
+      KB_CHECK(kdc::set_password(alice, domain, SecretString("Demo-Alice-1"), *mk_, clock_, rng_));
+      KB_CHECK(t.put_account(alice));
+      web.rid = KB_TRY(t.allocate_rid());
+      web.sam_account_name = "websvc";
+      web.service_principal_names = {"HTTP/web.contoso.test"};
+      web.user_account_control = store::uac::kNormalAccount | store::uac::kDontExpirePassword;
+      KB_CHECK(kdc::set_random_keys(web, domain, *mk_, clock_, rng_));
+      return t.put_account(web);
+    }));
+    say("user alice (RID " + std::to_string(alice.rid) + "), service account websvc with SPN HTTP/web.contoso.test");
+
+    step("The KDC serves the domain on loopback (UDP and TCP)");
+    directory_ = std::make_unique<kdc::KdcDirectory>(*store_, *mk_);
+    kdc_ = std::make_unique<kdc::Kdc>(*directory_, clock_, rng_, kdc::KdcPolicy{},
+                                      [this](const kdc::RequestLog& l, std::chrono::microseconds d,
+                                             std::string_view peer) {
+                                        std::lock_guard lock(mu_);
+                                        log_lines_.push_back(kdc::format_log_line(l, d, peer));
+                                      });
+    handler_ = std::make_unique<Handler>(*kdc_);
+    transport_ = KB_TRY(net::KdcTransport::start({.listen = {"127.0.0.1:0"}}, *handler_));
+    const auto port = transport_->bound().at(0).port;
+    say("listening on 127.0.0.1:" + std::to_string(port));
+    KB_CHECK(write_conf(port));
+
+    step("MIT kinit gets alice a TGT (password on stdin, encrypted-timestamp pre-authentication)");
+    KB_CHECK(show({"kinit", "alice@CONTOSO.TEST"}, "Demo-Alice-1\n"));
+    step("MIT kvno gets a service ticket for HTTP/web.contoso.test");
+    KB_CHECK(show({"kvno", "HTTP/web.contoso.test"}));
+    step("MIT kvno -k decrypts it with the keytab of the service account");
+    KB_CHECK(write_keytab(web, domain));
+    KB_CHECK(show({"kvno", "-k", (dir_.path() / "websvc.keytab").string(), "HTTP/web.contoso.test"}));
+    step("MIT klist shows both tickets");
+    KB_CHECK(show({"klist", "-e", "-f"}));
+    step("The KDC's log: one line per request");
+    std::lock_guard lock(mu_);
+    for (const auto& l : log_lines_) say(l);
+    return ok();
+  }
+
+  Result<void> write_conf(std::uint16_t port) {
+    std::string text =
+        "[libdefaults]\n default_realm = CONTOSO.TEST\n dns_lookup_kdc = false\n"
+        " dns_lookup_realm = false\n rdns = false\n dns_canonicalize_hostname = false\n"
+        "[realms]\n CONTOSO.TEST = {\n  kdc = 127.0.0.1:" + std::to_string(port) + "\n }\n"
+        "[domain_realm]\n .contoso.test = CONTOSO.TEST\n";
+    return formats::write_private_file(dir_.path() / "krb5.conf", as_bytes(text));
+  }
+
+  Result<void> write_keytab(const store::Account& web, const store::Domain& domain) {
+    std::vector<formats::KeytabEntry> kt;
+    for (crypto::EncType e : {crypto::EncType::kAes256CtsHmacSha196, crypto::EncType::kAes128CtsHmacSha196}) {
+      formats::KeytabEntry entry;
+      entry.components = {"HTTP", "web.contoso.test"};
+      entry.realm = domain.realm;
+      entry.name_type = 3;
+      entry.kvno = kdc::current_kvno(web);
+      entry.enctype = static_cast<std::int32_t>(e);
+      entry.key = KB_TRY(kdc::account_key(web, e, 0, *mk_)).bytes().clone();
+      kt.push_back(std::move(entry));
+    }
+    return formats::write_private_file(dir_.path() / "websvc.keytab", KB_TRY(formats::encode_keytab(kt)));
+  }
+
+  Result<void> show(const std::vector<std::string>& argv, const std::string& input = "") {
+    std::string cmd;
+    for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
+    out_ << "  $ " << cmd << "\n";
+    RunResult r = run_program(argv, {{"KRB5_CONFIG", (dir_.path() / "krb5.conf").string()},
+                                     {"KRB5CCNAME", "FILE:" + (dir_.path() / "ccache").string()},
+                                     {"LC_ALL", "C"}},
+                              input);
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) out_ << "    " << line << "\n";
+    if (r.exit_code != 0) return Error(BaseErrc::kIo, argv[0] + " failed (exit " + std::to_string(r.exit_code) + ")");
+    return ok();
+  }
+
+  void step(const std::string& what) { out_ << "\n[DC " << ++n_ << "] " << what << "\n"; }
+  void say(const std::string& what) { out_ << "    " << what << "\n"; }
+
+  std::ostream& out_;
+  TempDir dir_;
+  crypto::SystemRng rng_;
+  SystemClock clock_;
+  std::unique_ptr<crypto::MasterKey> mk_;
+  std::unique_ptr<store::sqlite::SqliteDirectoryStore> store_;
+  std::unique_ptr<kdc::KdcDirectory> directory_;
+  std::unique_ptr<kdc::Kdc> kdc_;
+  std::unique_ptr<Handler> handler_;
+  std::unique_ptr<net::KdcTransport> transport_;
+  std::mutex mu_;
+  std::vector<std::string> log_lines_;
+  int n_ = 0;
+};
+
+}  // namespace
+
+int run_dc_demo(std::ostream& out) { return DcDemo(out).run(); }
+
+}  // namespace kb::demo
