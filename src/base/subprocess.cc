@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string_view>
 
@@ -19,17 +20,14 @@ namespace kb {
 
 namespace {
 
-std::vector<std::string> merged_environment(const std::map<std::string, std::string>& env) {
-  std::vector<std::string> out;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    auto eq = kv.find('=');
-    if (eq != std::string_view::npos && env.count(std::string(kv.substr(0, eq))) != 0) continue;
-    out.emplace_back(kv);
-  }
-  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
-  return out;
-}
+// Everything a child needs, built before fork(): between fork and exec only
+// async-signal-safe calls are allowed in a threaded process.
+struct ExecPlan {
+  std::string program;  // empty when not found
+  std::vector<std::string> env_strings;
+  std::vector<char*> envp;
+  std::vector<char*> args;
+};
 
 }  // namespace
 
@@ -51,24 +49,37 @@ std::string find_program(const std::string& name) {
   return "";
 }
 
+namespace {
+
+std::unique_ptr<ExecPlan> plan_exec(const std::vector<std::string>& argv,
+                                    const std::map<std::string, std::string>& env) {
+  auto p = std::make_unique<ExecPlan>();
+  p->program = find_program(argv.at(0));
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos && env.count(std::string(kv.substr(0, eq))) != 0) continue;
+    p->env_strings.emplace_back(kv);
+  }
+  for (const auto& [k, v] : env) p->env_strings.push_back(k + "=" + v);
+  for (auto& e : p->env_strings) p->envp.push_back(e.data());
+  p->envp.push_back(nullptr);
+  for (const auto& a : argv) p->args.push_back(const_cast<char*>(a.c_str()));
+  p->args.push_back(nullptr);
+  return p;
+}
+
+}  // namespace
+
 RunResult run_program(const std::vector<std::string>& argv,
                       const std::map<std::string, std::string>& env,
                       const std::string& stdin_data, int timeout_s) {
   RunResult result;
-  std::string prog = find_program(argv.at(0));
-  if (prog.empty()) {
+  auto plan = plan_exec(argv, env);
+  if (plan->program.empty()) {
     result.out = "program not found: " + argv[0];
     return result;
   }
-  // Everything the child needs is built before fork(): between fork and exec only
-  // async-signal-safe calls are allowed in a threaded process.
-  std::vector<std::string> env_strings = merged_environment(env);
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
 
   int in_pipe[2];
   int out_pipe[2];
@@ -87,7 +98,7 @@ RunResult run_program(const std::vector<std::string>& argv,
     ::dup2(in_pipe[0], 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(out_pipe[1], 2);
-    ::execve(prog.c_str(), args.data(), envp.data());
+    ::execve(plan->program.c_str(), plan->args.data(), plan->envp.data());
     ::_exit(127);
   }
   if (pid < 0) {
@@ -151,18 +162,11 @@ bool BackgroundProcess::start(const std::vector<std::string>& argv,
                               const std::map<std::string, std::string>& env,
                               const std::filesystem::path& log_path, std::string* error) {
   stop();
-  std::string prog = find_program(argv.at(0));
-  if (prog.empty()) {
+  auto plan = plan_exec(argv, env);
+  if (plan->program.empty()) {
     if (error) *error = "program not found: " + argv[0];
     return false;
   }
-  std::vector<std::string> env_strings = merged_environment(env);
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
   int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (log_fd < 0 || null_fd < 0) {
@@ -176,7 +180,7 @@ bool BackgroundProcess::start(const std::vector<std::string>& argv,
     ::dup2(null_fd, 0);
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
-    ::execve(prog.c_str(), args.data(), envp.data());
+    ::execve(plan->program.c_str(), plan->args.data(), plan->envp.data());
     ::_exit(127);
   }
   ::close(log_fd);

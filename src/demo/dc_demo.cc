@@ -1,8 +1,7 @@
 #include "demo/dc_demo.h"
 
-#include <sstream>
-
 #include "base/subprocess.h"
+#include "demo/narrator.h"
 #include "crypto/master_key.h"
 #include "formats/keytab.h"
 #include "kdc/accounts.h"
@@ -25,17 +24,12 @@ class Handler : public net::KdcHandler {
 
 class DcDemo {
  public:
-  explicit DcDemo(std::ostream& out) : out_(out), dir_("keybridge-dc-demo") {}
+  explicit DcDemo(std::ostream& out) : n_(out, "DC "), dir_("keybridge-dc-demo") {}
 
   int run() {
     auto r = steps();
     if (transport_) transport_->stop();
-    if (!r) {
-      out_ << "\nFAILED: " << r.error().to_string() << "\n";
-      return 1;
-    }
-    out_ << "\nAll steps succeeded. Removing " << dir_.path().string() << ".\n";
-    return 0;
+    return n_.finish(r, dir_.path().string());
   }
 
  private:
@@ -120,23 +114,16 @@ class DcDemo {
   }
 
   Result<void> show(const std::vector<std::string>& argv, const std::string& input = "") {
-    std::string cmd;
-    for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
-    out_ << "  $ " << cmd << "\n";
-    RunResult r = run_program(argv, {{"KRB5_CONFIG", (dir_.path() / "krb5.conf").string()},
-                                     {"KRB5CCNAME", "FILE:" + (dir_.path() / "ccache").string()},
-                                     {"LC_ALL", "C"}},
-                              input);
-    std::istringstream lines(r.out);
-    for (std::string line; std::getline(lines, line);) out_ << "    " << line << "\n";
-    if (r.exit_code != 0) return Error(BaseErrc::kIo, argv[0] + " failed (exit " + std::to_string(r.exit_code) + ")");
-    return ok();
+    return n_.show(argv,
+                   {{"KRB5_CONFIG", (dir_.path() / "krb5.conf").string()},
+                    {"KRB5CCNAME", "FILE:" + (dir_.path() / "ccache").string()},
+                    {"LC_ALL", "C"}},
+                   input);
   }
+  void step(const std::string& what) { n_.step(what); }
+  void say(const std::string& what) { n_.say(what); }
 
-  void step(const std::string& what) { out_ << "\n[DC " << ++n_ << "] " << what << "\n"; }
-  void say(const std::string& what) { out_ << "    " << what << "\n"; }
-
-  std::ostream& out_;
+  Narrator n_;
   TempDir dir_;
   crypto::SystemRng rng_;
   SystemClock clock_;
@@ -148,7 +135,6 @@ class DcDemo {
   std::unique_ptr<net::KdcTransport> transport_;
   std::mutex mu_;
   std::vector<std::string> log_lines_;
-  int n_ = 0;
 };
 
 }  // namespace

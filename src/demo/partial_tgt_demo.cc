@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "base/subprocess.h"
+#include "demo/narrator.h"
 #include "cloud/partial_tgt.h"
 #include "formats/ccache.h"
 #include "formats/keytab.h"
@@ -33,17 +34,9 @@ std::string format_time(const krb5::KerberosTime& t) {
 
 class Demo {
  public:
-  explicit Demo(std::ostream& out) : out_(out), dir_("keybridge-demo") {}
+  explicit Demo(std::ostream& out) : n_(out, ""), dir_("keybridge-demo") {}
 
-  int run() {
-    auto r = steps();
-    if (!r) {
-      out_ << "\nFAILED: " << r.error().to_string() << "\n";
-      return 1;
-    }
-    out_ << "\nAll steps succeeded. Removing " << dir_.path().string() << ".\n";
-    return 0;
-  }
+  int run() { return n_.finish(steps(), dir_.path().string()); }
 
  private:
   Result<void> steps() {
@@ -157,25 +150,13 @@ class Demo {
   }
 
   Result<void> show(const std::vector<std::string>& argv, const std::string& conf) {
-    std::string cmd;
-    for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
-    out_ << "  $ " << cmd << "\n";
-    RunResult r = run_program(argv, {{"KRB5_CONFIG", conf}, {"LC_ALL", "C"}});
-    std::istringstream lines(r.out);
-    for (std::string line; std::getline(lines, line);) out_ << "    " << line << "\n";
-    if (r.exit_code != 0) {
-      return Error(BaseErrc::kIo, argv[0] + " failed (exit " + std::to_string(r.exit_code) +
-                                      "); is krb5-user installed?");
-    }
-    return ok();
+    return n_.show(argv, {{"KRB5_CONFIG", conf}, {"LC_ALL", "C"}});
   }
+  void step(const std::string& what) { n_.step(what); }
+  void say(const std::string& what) { n_.say(what); }
 
-  void step(const std::string& what) { out_ << "\n[" << ++n_ << "] " << what << "\n"; }
-  void say(const std::string& what) { out_ << "    " << what << "\n"; }
-
-  std::ostream& out_;
+  Narrator n_;
   TempDir dir_;
-  int n_ = 0;
 };
 
 }  // namespace

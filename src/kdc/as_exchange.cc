@@ -1,9 +1,9 @@
 #include "kdc/as_exchange.h"
 
 #include <algorithm>
-#include <array>
 
 #include "kdc/accounts.h"
+#include "kdc/enctype_choice.h"
 #include "kdc/pac_builder.h"
 #include "kdc/ticket_seal.h"
 
@@ -14,27 +14,8 @@ namespace kf = krb5::kdc_option;
 namespace tf = krb5::ticket_flag;
 using crypto::EncType;
 
-// Long-term key types we answer with, strongest first (ticket encryption preference).
-constexpr std::array<EncType, 3> kServerPreference = {EncType::kAes256CtsHmacSha196,
-                                                      EncType::kAes128CtsHmacSha196, EncType::kRc4Hmac};
-
 std::int64_t seconds(SysTime t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-bool has_key(const store::Account& a, EncType e) {
-  const auto etype = static_cast<std::int32_t>(e);
-  return std::any_of(a.keys.begin(), a.keys.end(),
-                     [&](const store::StoredKey& k) { return k.enctype == etype; });
-}
-
-const store::StoredKey* stored_key(const store::Account& a, EncType e) {
-  const auto etype = static_cast<std::int32_t>(e);
-  const store::StoredKey* best = nullptr;
-  for (const auto& k : a.keys) {
-    if (k.enctype == etype && (best == nullptr || k.kvno > best->kvno)) best = &k;
-  }
-  return best;
 }
 
 const krb5::PaData* find_padata(const krb5::KdcReq& req, std::int32_t type) {
@@ -65,18 +46,11 @@ struct AsState {
 // it supports for which the client has a key (the reply key) and the first the service
 // supports (the session key). The ticket is encrypted with the service's strongest key.
 Result<void> choose_enctypes(AsState& s) {
-  std::optional<EncType> reply, session;
-  for (std::int32_t e : s.req.req_body.value.etype) {
-    auto et = crypto::enctype_from_int(e);
-    if (!et) continue;
-    if (!reply && has_key(s.client, *et)) reply = *et;
-    if (!session && has_key(s.server, *et)) session = *et;
-  }
-  auto ticket = std::find_if(kServerPreference.begin(), kServerPreference.end(),
-                             [&](EncType e) { return has_key(s.server, e); });
-  if (!reply || !session || ticket == kServerPreference.end()) {
-    return Error(Errc::kEtypeNoSupp, "no enctype in common with the request's list");
-  }
+  const auto& requested = s.req.req_body.value.etype;
+  auto reply = first_common_enctype(requested, s.client);
+  auto session = first_common_enctype(requested, s.server);
+  auto ticket = ticket_enctype(s.server);
+  if (!reply || !session || !ticket) return Error(Errc::kEtypeNoSupp, "no enctype in common with the request's list");
   s.reply_etype = *reply;
   s.session_etype = *session;
   s.ticket_etype = *ticket;
@@ -106,10 +80,6 @@ bool is_password_change_service(const krb5::PrincipalName& sname) {
          sname.name_string[1] == "changepw";
 }
 
-bool is_tgs_principal(const krb5::PrincipalName& sname) {
-  return sname.name_string.size() == 2 && sname.name_string[0] == "krbtgt";
-}
-
 // Checked only after pre-authentication, so the answer is no oracle for a wrong password.
 Result<void> check_password_current(const AsState& s, std::int64_t now) {
   const auto& a = s.client;
@@ -124,7 +94,7 @@ Result<void> check_password_current(const AsState& s, std::int64_t now) {
 }
 
 Bytes etype_info2(const AsState& s) {
-  const store::StoredKey* k = stored_key(s.client, s.reply_etype);
+  const store::StoredKey* k = newest_key(s.client, s.reply_etype);
   krb5::EtypeInfo2Entry e;
   e.etype = static_cast<std::int32_t>(s.reply_etype);
   if (k != nullptr && !k->salt.empty()) e.salt = k->salt;

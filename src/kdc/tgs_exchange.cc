@@ -1,9 +1,9 @@
 #include "kdc/tgs_exchange.h"
 
 #include <algorithm>
-#include <array>
 
 #include "kdc/accounts.h"
+#include "kdc/enctype_choice.h"
 #include "kdc/ticket_seal.h"
 #include "pac/pac.h"
 #include "pac/sign.h"
@@ -14,18 +14,6 @@ namespace {
 namespace kf = krb5::kdc_option;
 namespace tf = krb5::ticket_flag;
 using crypto::EncType;
-
-constexpr std::array<EncType, 3> kServerPreference = {EncType::kAes256CtsHmacSha196,
-                                                      EncType::kAes128CtsHmacSha196, EncType::kRc4Hmac};
-
-bool has_key(const store::Account& a, EncType e) {
-  const auto etype = static_cast<std::int32_t>(e);
-  return std::any_of(a.keys.begin(), a.keys.end(), [&](const auto& k) { return k.enctype == etype; });
-}
-
-bool is_tgs_principal(const krb5::PrincipalName& n) {
-  return n.name_string.size() == 2 && n.name_string[0] == "krbtgt";
-}
 
 struct TgsState {
   krb5::TgsReq req;
@@ -211,19 +199,9 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
   const auto& body = s.req.req_body.value;
   const krb5::PrincipalName sname = *body.sname;
   const bool to_tgs = is_tgs_principal(sname);
-  std::optional<EncType> session_etype;
-  for (std::int32_t e : body.etype) {
-    auto et = crypto::enctype_from_int(e);
-    if (et && has_key(s.server, *et)) {
-      session_etype = *et;
-      break;
-    }
-  }
-  auto ticket_etype = std::find_if(kServerPreference.begin(), kServerPreference.end(),
-                                   [&](EncType e) { return has_key(s.server, e); });
-  if (!session_etype || ticket_etype == kServerPreference.end()) {
-    return Error(Errc::kEtypeNoSupp, "no enctype in common with the service");
-  }
+  auto session_etype = first_common_enctype(body.etype, s.server);
+  auto ticket_etype = ticket_enctype(s.server);
+  if (!session_etype || !ticket_etype) return Error(Errc::kEtypeNoSupp, "no enctype in common with the service");
   Issued t = KB_TRY(times_and_flags(s, now, to_tgs));
   crypto::Key session = crypto::Key::random(*session_etype, env.rng);
   const auto sk_type = static_cast<krb5::Int32>(*session_etype);

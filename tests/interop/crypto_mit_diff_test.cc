@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "crypto/crypto.h"
+#include "mit_krb5.h"
 
 namespace kb::crypto {
 namespace {
@@ -46,14 +47,7 @@ class MitCrypto : public ::testing::Test {
     return static_cast<std::int32_t>(1 + gen_() % 64);
   }
 
-  static krb5_keyblock keyblock(const Key& k) {
-    krb5_keyblock kb{};
-    kb.magic = KV5M_KEYBLOCK;
-    kb.enctype = static_cast<krb5_enctype>(k.enctype());
-    kb.length = static_cast<unsigned int>(k.bytes().size());
-    kb.contents = const_cast<krb5_octet*>(k.bytes().reveal().data());
-    return kb;
-  }
+  static krb5_keyblock keyblock(const Key& k) { return kb::testing::mit_keyblock(k); }
 
   Result<Bytes> mit_encrypt(const Key& k, std::int32_t usage, ByteView pt) {
     krb5_keyblock kb = keyblock(k);

@@ -14,6 +14,7 @@
 #include "kdc/ticket_seal.h"
 #include "net/kdc_transport.h"
 #include "pac/pac.h"
+#include "mit_krb5.h"
 #include "process.h"
 #include "store/sqlite/sqlite_directory.h"
 
@@ -254,8 +255,7 @@ TEST_F(KinitAgainstOurKdc, TgtPacHasTheUsersGroupsAndMitVerifiesIt) {
   ASSERT_EQ(krb5_pac_parse(ctx, pac_bytes.data(), pac_bytes.size(), &pac), 0);
   krb5_principal client = nullptr;
   ASSERT_EQ(krb5_parse_name(ctx, "alice@CONTOSO.TEST", &client), 0);
-  krb5_keyblock kb{KV5M_KEYBLOCK, 18, static_cast<unsigned int>(key->bytes().size()),
-                   const_cast<krb5_octet*>(key->bytes().reveal().data())};
+  krb5_keyblock kb = kb::testing::mit_keyblock(*key);
   const auto authtime = static_cast<krb5_timestamp>(cred->authtime);
   krb5_error_code rc = krb5_pac_verify(ctx, pac, authtime, client, &kb, &kb);
   EXPECT_EQ(rc, 0) << krb5_get_error_message(ctx, rc);
@@ -311,8 +311,8 @@ TEST_F(KinitAgainstOurKdc, KvnoGetsAServiceTicketWithAPacSignedForTheService) {
   ASSERT_EQ(krb5_decode_ticket(&tdata, &mit_ticket), 0);
   krb5_principal server = nullptr;
   ASSERT_EQ(krb5_parse_name(ctx, "HTTP/web.contoso.test@CONTOSO.TEST", &server), 0);
-  krb5_keyblock skb{KV5M_KEYBLOCK, 18, 32, const_cast<krb5_octet*>(svc_key->bytes().reveal().data())};
-  krb5_keyblock kkb{KV5M_KEYBLOCK, 18, 32, const_cast<krb5_octet*>(tgt_key->bytes().reveal().data())};
+  krb5_keyblock skb = kb::testing::mit_keyblock(*svc_key);
+  krb5_keyblock kkb = kb::testing::mit_keyblock(*tgt_key);
   krb5_keytab kt = nullptr;
   ASSERT_EQ(krb5_kt_resolve(ctx, ("FILE:" + export_keytab("websvc", {"HTTP", "web.contoso.test"})).c_str(), &kt), 0);
   ASSERT_EQ(krb5_server_decrypt_ticket_keytab(ctx, kt, mit_ticket), 0);

@@ -10,6 +10,7 @@
 #include "formats/ccache.h"
 #include "formats/keytab.h"
 #include "kdc/ticket_seal.h"
+#include "mit_krb5.h"
 #include "process.h"
 
 namespace kb::cloud {
@@ -144,14 +145,7 @@ class MitContext {
   krb5_context ctx_ = nullptr;
 };
 
-krb5_keyblock keyblock(const crypto::Key& k) {
-  krb5_keyblock kb{};
-  kb.magic = KV5M_KEYBLOCK;
-  kb.enctype = static_cast<krb5_enctype>(k.enctype());
-  kb.length = static_cast<unsigned int>(k.bytes().size());
-  kb.contents = const_cast<krb5_octet*>(k.bytes().reveal().data());
-  return kb;
-}
+using kb::testing::mit_keyblock;
 
 TEST_F(PartialTgtMit, LibKrb5VerifiesTheRodcSignedPac) {
   Minted m = mint(0x1234, 2);
@@ -165,7 +159,7 @@ TEST_F(PartialTgtMit, LibKrb5VerifiesTheRodcSignedPac) {
   ASSERT_EQ(krb5_pac_parse(mit.get(), pac_bytes.data(), pac_bytes.size(), &pac), 0);
   krb5_principal client = nullptr;
   ASSERT_EQ(krb5_parse_name(mit.get(), "alice@CONTOSO.TEST", &client), 0);
-  krb5_keyblock key = keyblock(server_key_);
+  krb5_keyblock key = mit_keyblock(server_key_);
   const auto authtime = static_cast<krb5_timestamp>(unix_seconds(etp.authtime));
 
   // Server signature, KDC signature (carrying the RODC identifier) and CLIENT_INFO.
@@ -174,7 +168,7 @@ TEST_F(PartialTgtMit, LibKrb5VerifiesTheRodcSignedPac) {
 
   // MIT refuses it under another key and for another client name or authtime.
   crypto::Key other = crypto::Key::random(crypto::EncType::kAes256CtsHmacSha196, rng_);
-  krb5_keyblock wrong = keyblock(other);
+  krb5_keyblock wrong = mit_keyblock(other);
   EXPECT_NE(krb5_pac_verify(mit.get(), pac, authtime, client, &wrong, nullptr), 0);
   EXPECT_NE(krb5_pac_verify(mit.get(), pac, authtime, client, &key, &wrong), 0);
   EXPECT_NE(krb5_pac_verify(mit.get(), pac, authtime + 1, client, &key, &key), 0);
