@@ -30,7 +30,7 @@ asan-build: deps $(ASAN_BUILD)/build.ninja
 # the optimised build, so ctest's summary of the full run is the last thing printed.
 test: build asan-build
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest $(CTEST_ARGS) -L 'unit|vectors|golden|fuzz-replay|interop'
+	  ctest $(CTEST_ARGS) -L 'unit|vectors|golden|fuzz-replay|interop|e2e'
 	cd $(BUILD) && ctest $(CTEST_ARGS)
 
 demo: build

@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "dc_commands.h"
 #include "demo/dc_demo.h"
 #include "demo/partial_tgt_demo.h"
 
@@ -16,6 +17,8 @@ int main(int argc, char** argv) {
       "Mint a partial TGT as the cloud does and have MIT klist and kvno read and decrypt it; "
       "then run a domain controller on loopback and get tickets from it with MIT kinit and kvno");
   auto* version = app.add_subcommand("version", "Print the version");
+  int exit_code = 0;
+  kb::app::add_dc_commands(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);
   if (*demo) {
@@ -29,5 +32,5 @@ int main(int argc, char** argv) {
     std::cout << "keybridge 0.1.0\n";
     return 0;
   }
-  return 2;
+  return exit_code;
 }

@@ -53,7 +53,7 @@ class Demo {
     Bytes b(2);
     rng.fill(b);
     // A branch id above 32767 shows the signed kvno encoding that Windows and Samba need.
-    auto branch = static_cast<std::uint16_t>(0x8000u | ((b[0] << 8 | b[1]) & 0x7fffu));
+    auto branch = static_cast<std::uint16_t>(0x8000u | ((unsigned{b[0]} << 8 | unsigned{b[1]}) & 0x7fffu));
     const std::uint16_t version = 1;
     crypto::Key server_key = crypto::Key::random(crypto::EncType::kAes256CtsHmacSha196, rng);
     const std::uint32_t kvno = cloud::rodc_kvno(branch, version);

@@ -53,7 +53,7 @@ Result<std::string> random_domain_sid(Rng& rng) {
   Bytes b(12);
   rng.fill(b);
   std::string sid = "S-1-5-21";
-  for (int i = 0; i < 3; ++i) {
+  for (std::size_t i = 0; i < 3; ++i) {
     std::uint32_t v = (std::uint32_t{b[4 * i]} << 24) | (std::uint32_t{b[4 * i + 1]} << 16) |
                       (std::uint32_t{b[4 * i + 2]} << 8) | b[4 * i + 3];
     sid += "-" + std::to_string(v);

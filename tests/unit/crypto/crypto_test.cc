@@ -55,7 +55,7 @@ TEST_P(PerEnctype, RoundTripsEveryUsageAndLength) {
                                             9,  10, 11, 12, 13, 14, 15,   17,
                                             19, 50, 51, 56, 63, 64, 1000, 0x7fffffff};
   for (std::int32_t u : usages) {
-    for (std::size_t n : {0, 1, 15, 16, 17, 31, 32, 33, 1024}) {
+    for (std::size_t n : {0u, 1u, 15u, 16u, 17u, 31u, 32u, 33u, 1024u}) {
       const Bytes m = message(n);
       auto ct = encrypt(k, KeyUsage{u}, m, rng);
       ASSERT_TRUE(ct);
@@ -188,7 +188,7 @@ TEST_P(PerEnctype, ChecksumTypeMustFitTheKey) {
 
 TEST_P(PerEnctype, KeyLengthIsChecked) {
   const EncType e = GetParam();
-  for (std::size_t n : {0, 1, 15, 17, 24, 31, 33, 64}) {
+  for (std::size_t n : {0u, 1u, 15u, 17u, 24u, 31u, 33u, 64u}) {
     if (n == key_length(e)) continue;
     auto r = Key::from_bytes(e, Bytes(n, 0x42));
     ASSERT_FALSE(r);

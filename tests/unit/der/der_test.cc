@@ -19,7 +19,6 @@ Bytes hex(std::string_view s) {
 struct Inner {
   std::int32_t n = 0;
   static constexpr auto schema() { return sequence("Inner", field(0, "n", &Inner::n)); }
-  friend bool operator==(const Inner&, const Inner&) = default;
 };
 
 struct Sample {
@@ -36,7 +35,6 @@ struct Sample {
                     field(4, "raw", &Sample::raw), field(5, "flag", &Sample::flag))
         .application(5);
   }
-  friend bool operator==(const Sample&, const Sample&) = default;
 };
 
 TEST(Writer, MinimalLengthsAndNesting) {

@@ -1,0 +1,221 @@
+#include "dc_commands.h"
+
+#include <iostream>
+#include <memory>
+
+#include "admin/dc_server.h"
+#include "admin/directory_admin.h"
+#include "admin/password_input.h"
+#include "crypto/crypto.h"
+
+namespace kb::app {
+namespace {
+
+struct Common {
+  std::string data_dir = "/var/lib/keybridge/dc";
+  std::string password_file;
+  bool password_stdin = false;
+  bool random_password = false;
+};
+
+admin::PasswordSource password_source(const Common& c) {
+  if (!c.password_file.empty()) return {admin::PasswordSource::Kind::kFile, c.password_file};
+  if (c.password_stdin) return {admin::PasswordSource::Kind::kStdin, {}};
+  return {admin::PasswordSource::Kind::kPrompt, {}};
+}
+
+int report(const Result<void>& r, const std::string& done) {
+  if (!r) {
+    std::cerr << "keybridge: " << r.error().to_string() << "\n";
+    return 1;
+  }
+  if (!done.empty()) std::cout << done << "\n";
+  return 0;
+}
+
+void add_password_flags(CLI::App* cmd, Common& c) {
+  cmd->add_option("--password-file", c.password_file, "Read the password from the first line of this file");
+  cmd->add_flag("--password-stdin", c.password_stdin, "Read the password from the first line of stdin");
+}
+
+// Runs `fn` on the opened DC, reporting errors as a CLI message and exit code.
+template <typename F>
+int with_dc(const Common& c, F&& fn) {
+  auto dc = admin::open_dc({c.data_dir});
+  if (!dc) return report(std::move(dc).error(), "");
+  return fn(*dc);
+}
+
+}  // namespace
+
+void add_dc_commands(CLI::App& app, int& exit_code) {
+  auto c = std::make_shared<Common>();
+  auto* dc = app.add_subcommand("dc", "The on-premises domain controller: directory and KDC");
+  dc->require_subcommand(1);
+  dc->add_option("--data-dir", c->data_dir, "Directory holding directory.db and master.stash")
+      ->capture_default_str();
+
+  // dc init
+  auto* init = dc->add_subcommand("init", "Create a domain: well-known groups, krbtgt, Administrator");
+  auto domain = std::make_shared<std::string>();
+  auto netbios = std::make_shared<std::string>();
+  auto sid = std::make_shared<std::string>();
+  init->add_option("--domain", *domain, "DNS name of the domain, e.g. contoso.test")->required();
+  init->add_option("--netbios", *netbios, "NetBIOS name (default: first label, upper case)");
+  init->add_option("--domain-sid", *sid, "Domain SID S-1-5-21-a-b-c (default: random)");
+  add_password_flags(init, *c);
+  init->callback([c, domain, netbios, sid, &exit_code] {
+    auto pw = admin::read_password(password_source(*c), "Administrator password: ", true);
+    if (!pw) {
+      exit_code = report(std::move(pw).error(), "");
+      return;
+    }
+    SystemClock clock;
+    crypto::SystemRng rng;
+    auto r = admin::init_dc({c->data_dir}, *domain, *netbios, *sid, *pw, clock, rng);
+    if (!r) {
+      exit_code = report(std::move(r).error(), "");
+      return;
+    }
+    std::cout << "domain " << r->domain.dns_name << " (realm " << r->domain.realm << ", SID " << r->domain.sid
+              << ") created in " << c->data_dir << "\n";
+    exit_code = 0;
+  });
+
+  // dc serve
+  auto* serve = dc->add_subcommand("serve", "Run the KDC until SIGINT or SIGTERM");
+  auto serve_opts = std::make_shared<admin::ServeOptions>();
+  serve_opts->listen.clear();
+  serve->add_option("--listen", serve_opts->listen, "host:port to listen on (UDP and TCP); repeatable")
+      ->default_str("127.0.0.1:88");
+  serve->add_option("--threads", serve_opts->threads, "Worker threads (default: one per core)");
+  serve->callback([c, serve_opts, &exit_code] {
+    if (serve_opts->listen.empty()) serve_opts->listen = {"127.0.0.1:88"};
+    exit_code = admin::serve_dc({c->data_dir}, *serve_opts, std::cerr);
+  });
+
+  // dc user ...
+  auto* user = dc->add_subcommand("user", "Users and computers");
+  user->require_subcommand(1);
+  auto name = std::make_shared<std::string>();
+  auto add = user->add_subcommand("add", "Add a user (or a computer with --computer)");
+  auto nu = std::make_shared<admin::NewUser>();
+  add->add_option("name", nu->sam_account_name, "sAMAccountName")->required();
+  add->add_option("--upn", nu->user_principal_name, "userPrincipalName (default: name@domain)");
+  add->add_option("--display-name", nu->display_name, "displayName");
+  add->add_flag("--computer", nu->computer, "A computer account (WORKSTATION_TRUST_ACCOUNT)");
+  add->add_flag("--random-password", c->random_password, "Random keys instead of a password");
+  add_password_flags(add, *c);
+  add->callback([c, nu, &exit_code] {
+    exit_code = with_dc(*c, [&](admin::Dc& d) {
+      std::optional<SecretString> pw;
+      if (!c->random_password && !nu->computer) {
+        auto p = admin::read_password(password_source(*c), "Password for " + nu->sam_account_name + ": ", true);
+        if (!p) return report(std::move(p).error(), "");
+        pw = std::move(*p);
+      }
+      SystemClock clock;
+      crypto::SystemRng rng;
+      auto rid = admin::add_user(d, *nu, pw, clock, rng);
+      if (!rid) return report(std::move(rid).error(), "");
+      std::cout << "added " << nu->sam_account_name << " with RID " << *rid << "\n";
+      return 0;
+    });
+  });
+
+  auto* setpw = user->add_subcommand("set-password", "Set a user's password (new keys, kvno + 1)");
+  setpw->add_option("name", *name, "sAMAccountName")->required();
+  add_password_flags(setpw, *c);
+  setpw->callback([c, name, &exit_code] {
+    exit_code = with_dc(*c, [&](admin::Dc& d) {
+      auto p = admin::read_password(password_source(*c), "New password for " + *name + ": ", true);
+      if (!p) return report(std::move(p).error(), "");
+      SystemClock clock;
+      crypto::SystemRng rng;
+      return report(admin::set_password(d, *name, *p, clock, rng), "password set for " + *name);
+    });
+  });
+
+  struct Simple {
+    const char* cmd;
+    const char* help;
+    Result<void> (*fn)(admin::Dc&, const std::string&);
+    const char* done;
+  };
+  static const Simple kSimple[] = {
+      {"enable", "Enable an account", [](admin::Dc& d, const std::string& n) { return admin::set_enabled(d, n, true); },
+       "enabled"},
+      {"disable", "Disable an account",
+       [](admin::Dc& d, const std::string& n) { return admin::set_enabled(d, n, false); }, "disabled"},
+      {"expire", "Require a password change at next logon", admin::expire_password, "password expired"},
+      {"unlock", "Clear a lockout", admin::unlock, "unlocked"},
+  };
+  for (const auto& s : kSimple) {
+    auto* sub = user->add_subcommand(s.cmd, s.help);
+    auto who = std::make_shared<std::string>();
+    sub->add_option("name", *who, "sAMAccountName")->required();
+    sub->callback([c, who, &s, &exit_code] {
+      exit_code = with_dc(*c, [&](admin::Dc& d) { return report(s.fn(d, *who), std::string(s.done) + ": " + *who); });
+    });
+  }
+
+  // dc group ...
+  auto* group = dc->add_subcommand("group", "Groups and membership");
+  group->require_subcommand(1);
+  auto gname = std::make_shared<std::string>();
+  auto member = std::make_shared<std::string>();
+  auto* gadd = group->add_subcommand("add", "Add a global security group");
+  gadd->add_option("name", *gname, "Group name")->required();
+  gadd->callback([c, gname, &exit_code] {
+    exit_code = with_dc(*c, [&](admin::Dc& d) {
+      auto group_sid = admin::add_group(d, *gname);
+      if (!group_sid) return report(std::move(group_sid).error(), "");
+      std::cout << "added group " << *gname << " " << *group_sid << "\n";
+      return 0;
+    });
+  });
+  auto* gmember = group->add_subcommand("member", "Group membership");
+  gmember->require_subcommand(1);
+  for (bool adding : {true, false}) {
+    auto* sub = gmember->add_subcommand(adding ? "add" : "remove", adding ? "Add a member" : "Remove a member");
+    sub->add_option("group", *gname, "Group name")->required();
+    sub->add_option("member", *member, "Account, group or SID")->required();
+    sub->callback([c, gname, member, adding, &exit_code] {
+      exit_code = with_dc(*c, [&](admin::Dc& d) {
+        return adding ? report(admin::add_member(d, *gname, *member), *member + " added to " + *gname)
+                      : report(admin::remove_member(d, *gname, *member), *member + " removed from " + *gname);
+      });
+    });
+  }
+
+  // dc spn ...
+  auto* spn = dc->add_subcommand("spn", "servicePrincipalName of accounts");
+  spn->require_subcommand(1);
+  auto spn_value = std::make_shared<std::string>();
+  for (bool adding : {true, false}) {
+    auto* sub = spn->add_subcommand(adding ? "add" : "remove", adding ? "Add an SPN" : "Remove an SPN");
+    sub->add_option("account", *name, "sAMAccountName")->required();
+    sub->add_option("spn", *spn_value, "e.g. HTTP/web.contoso.test")->required();
+    sub->callback([c, name, spn_value, adding, &exit_code] {
+      exit_code = with_dc(*c, [&](admin::Dc& d) {
+        return adding ? report(admin::add_spn(d, *name, *spn_value), "SPN " + *spn_value + " added to " + *name)
+                      : report(admin::remove_spn(d, *name, *spn_value), "SPN " + *spn_value + " removed");
+      });
+    });
+  }
+
+  // dc keytab export
+  auto* keytab = dc->add_subcommand("keytab", "Keytabs for services");
+  keytab->require_subcommand(1);
+  auto out = std::make_shared<std::string>();
+  auto* exp = keytab->add_subcommand("export", "Write an MIT keytab (0x502) with a principal's current keys");
+  exp->add_option("principal", *name, "SPN (HTTP/web.contoso.test) or account name")->required();
+  exp->add_option("--out", *out, "Keytab file to write (mode 0600)")->required();
+  exp->callback([c, name, out, &exit_code] {
+    exit_code = with_dc(*c, [&](admin::Dc& d) {
+      return report(admin::export_keytab(d, *name, *out), "keytab for " + *name + " written to " + *out);
+    });
+  });
+}
+
+}  // namespace kb::app

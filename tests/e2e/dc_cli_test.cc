@@ -1,0 +1,161 @@
+// `keybridge dc ...` end to end: a domain created and managed through the CLI, served by
+// `dc serve` (started and stopped by PID), used by MIT kinit, kvno and klist.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include "formats/keytab.h"
+#include "process.h"
+
+namespace kb {
+namespace {
+
+using kb::testing::run;
+
+// A free loopback port (UDP and TCP both unused at the time of asking).
+int free_port() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int t = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(t, reinterpret_cast<sockaddr*>(&a), &len);
+    int u = ::socket(AF_INET, SOCK_DGRAM, 0);
+    bool udp_free = ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(u);
+    ::close(t);
+    if (udp_free) return ntohs(a.sin_port);
+  }
+  return 0;
+}
+
+class DcCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = (dir_.path() / "dc").string();
+    port_ = free_port();
+    ASSERT_NE(port_, 0);
+    std::string conf =
+        "[libdefaults]\n default_realm = CONTOSO.TEST\n dns_lookup_kdc = false\n rdns = false\n"
+        " dns_canonicalize_hostname = false\n[realms]\n CONTOSO.TEST = {\n  kdc = 127.0.0.1:" +
+        std::to_string(port_) + "\n }\n[domain_realm]\n .contoso.test = CONTOSO.TEST\n";
+    ASSERT_TRUE(formats::write_private_file(dir_.path() / "krb5.conf", as_bytes(conf)));
+  }
+  void TearDown() override { server_.stop(); }
+
+  RunResult kb(std::vector<std::string> args, const std::string& input = "") {
+    std::vector<std::string> argv = {KB_KEYBRIDGE_BIN, "dc", "--data-dir", data_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, {}, input, 60);
+  }
+  std::map<std::string, std::string> env() const {
+    return {{"KRB5_CONFIG", (dir_.path() / "krb5.conf").string()},
+            {"KRB5CCNAME", "FILE:" + (dir_.path() / "cc").string()},
+            {"LC_ALL", "C"}};
+  }
+  RunResult kinit(const std::string& who, const std::string& pw) {
+    return run({"kinit", who}, env(), pw + "\n", 30);
+  }
+
+  void start_server() {
+    std::string error;
+    ASSERT_TRUE(server_.start({KB_KEYBRIDGE_BIN, "dc", "--data-dir", data_, "serve", "--listen",
+                               "127.0.0.1:" + std::to_string(port_), "--threads", "2"},
+                              {}, dir_.path() / "serve.log", &error))
+        << error;
+    for (int i = 0; i < 100; ++i) {
+      if (log().find("listening on 127.0.0.1:" + std::to_string(port_)) != std::string::npos) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL() << "dc serve did not start: " << log();
+  }
+  std::string log() const {
+    std::ifstream in(dir_.path() / "serve.log");
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  }
+
+  kb::testing::TempDir dir_;
+  std::string data_;
+  int port_ = 0;
+  BackgroundProcess server_;
+};
+
+TEST_F(DcCli, DomainManagedFromTheCliServesMitClients) {
+  auto init = kb({"init", "--domain", "contoso.test", "--password-stdin"}, "Adm1n!pw\n");
+  ASSERT_EQ(init.exit_code, 0) << init.out;
+  EXPECT_NE(init.out.find("realm CONTOSO.TEST"), std::string::npos) << init.out;
+  auto again = kb({"init", "--domain", "contoso.test", "--password-stdin"}, "x\n");
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.out.find("already exists"), std::string::npos) << again.out;
+
+  ASSERT_EQ(kb({"user", "add", "alice", "--password-stdin"}, "Al1ce-pw\n").exit_code, 0);
+  ASSERT_EQ(kb({"user", "add", "websvc", "--random-password"}).exit_code, 0);
+  ASSERT_EQ(kb({"spn", "add", "websvc", "HTTP/web.contoso.test"}).exit_code, 0);
+  ASSERT_EQ(kb({"group", "add", "Engineers"}).exit_code, 0);
+  ASSERT_EQ(kb({"group", "member", "add", "Engineers", "alice"}).exit_code, 0);
+  std::string kt = (dir_.path() / "web.keytab").string();
+  auto exp = kb({"keytab", "export", "HTTP/web.contoso.test", "--out", kt});
+  ASSERT_EQ(exp.exit_code, 0) << exp.out;
+  auto kl = run({"klist", "-k", "-e", kt}, env());
+  EXPECT_NE(kl.out.find("HTTP/web.contoso.test@CONTOSO.TEST (aes256-cts-hmac-sha1-96)"), std::string::npos)
+      << kl.out;
+
+  start_server();
+  auto k = kinit("alice", "Al1ce-pw");
+  ASSERT_EQ(k.exit_code, 0) << k.out << log();
+  auto v = run({"kvno", "-k", kt, "HTTP/web.contoso.test"}, env());
+  EXPECT_NE(v.out.find("keytab entry valid"), std::string::npos) << v.out;
+
+  // Changes made while the server runs take effect on the next request.
+  ASSERT_EQ(kb({"user", "disable", "alice"}).exit_code, 0);
+  EXPECT_NE(kinit("alice", "Al1ce-pw").out.find("revoked"), std::string::npos);
+  ASSERT_EQ(kb({"user", "enable", "alice"}).exit_code, 0);
+  ASSERT_EQ(kb({"user", "expire", "alice"}).exit_code, 0);
+  EXPECT_NE(kinit("alice", "Al1ce-pw").out.find("Password expired"), std::string::npos);
+  ASSERT_EQ(kb({"user", "set-password", "alice", "--password-stdin"}, "N3w-pw\n").exit_code, 0);
+  EXPECT_NE(kinit("alice", "Al1ce-pw").exit_code, 0);
+  EXPECT_EQ(kinit("alice", "N3w-pw").exit_code, 0);
+
+  // One structured line per request, no passwords.
+  std::string l = log();
+  EXPECT_NE(l.find("kdc AS client=alice service=krbtgt/CONTOSO.TEST result=ok code=0"), std::string::npos) << l;
+  EXPECT_NE(l.find("result=refused code=18"), std::string::npos) << l;
+  EXPECT_EQ(l.find("Al1ce-pw"), std::string::npos);
+  EXPECT_EQ(server_.stop(), 0);  // SIGTERM: a clean exit
+  EXPECT_NE(log().find("stopped by signal"), std::string::npos);
+}
+
+TEST_F(DcCli, BadInputGetsAClearMessageAndNonZeroExit) {
+  auto none = kb({"user", "add", "bob", "--password-stdin"}, "pw\n");
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_NE(none.out.find("run dc init"), std::string::npos) << none.out;
+  ASSERT_EQ(kb({"init", "--domain", "contoso.test", "--password-stdin"}, "Adm1n!pw\n").exit_code, 0);
+  auto bad_name = kb({"user", "add", "bad name", "--password-stdin"}, "pw\n");
+  EXPECT_NE(bad_name.exit_code, 0);
+  EXPECT_NE(bad_name.out.find("invalid sAMAccountName"), std::string::npos) << bad_name.out;
+  auto empty_pw = kb({"user", "add", "bob", "--password-stdin"}, "\n");
+  EXPECT_NE(empty_pw.exit_code, 0);
+  EXPECT_NE(empty_pw.out.find("empty password"), std::string::npos) << empty_pw.out;
+  auto no_user = kb({"user", "disable", "nobody"});
+  EXPECT_NE(no_user.exit_code, 0);
+  EXPECT_NE(no_user.out.find("no account named nobody"), std::string::npos) << no_user.out;
+  auto bad_spn = kb({"spn", "add", "Administrator", "HTTP/web@CONTOSO.TEST"});
+  EXPECT_NE(bad_spn.exit_code, 0);
+  auto bad_listen = kb({"serve", "--listen", "nonsense"});
+  EXPECT_NE(bad_listen.exit_code, 0);
+  EXPECT_NE(bad_listen.out.find("bad_address"), std::string::npos) << bad_listen.out;
+  // The stash must stay private: a loosened one is refused.
+  ::chmod((dir_.path() / "dc" / "master.stash").c_str(), 0644);
+  auto loose = kb({"user", "unlock", "Administrator"});
+  EXPECT_NE(loose.exit_code, 0);
+  EXPECT_NE(loose.out.find("0600"), std::string::npos) << loose.out;
+}
+
+}  // namespace
+}  // namespace kb
