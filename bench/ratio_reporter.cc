@@ -21,8 +21,7 @@ void RatioReporter::Finalize() {
     std::string rest = name.substr(5);
     auto it = ns_per_op_.find("mit/" + rest);
     if (it == ns_per_op_.end()) continue;
-    std::printf("%-48s %14.1f %14.1f %8.2f\n", rest.c_str(), ours, it->second,
-                it->second / ours);
+    std::printf("%-48s %14.1f %14.1f %8.2f\n", rest.c_str(), ours, it->second, it->second / ours);
   }
 }
 

@@ -34,8 +34,10 @@ int report(const Result<void>& r, const std::string& done) {
 }
 
 void add_password_flags(CLI::App* cmd, Common& c) {
-  cmd->add_option("--password-file", c.password_file, "Read the password from the first line of this file");
-  cmd->add_flag("--password-stdin", c.password_stdin, "Read the password from the first line of stdin");
+  cmd->add_option("--password-file", c.password_file,
+                  "Read the password from the first line of this file");
+  cmd->add_flag("--password-stdin", c.password_stdin,
+                "Read the password from the first line of stdin");
 }
 
 // Runs `fn` on the opened DC, reporting errors as a CLI message and exit code.
@@ -56,7 +58,8 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
       ->capture_default_str();
 
   // dc init
-  auto* init = dc->add_subcommand("init", "Create a domain: well-known groups, krbtgt, Administrator");
+  auto* init =
+      dc->add_subcommand("init", "Create a domain: well-known groups, krbtgt, Administrator");
   auto domain = std::make_shared<std::string>();
   auto netbios = std::make_shared<std::string>();
   auto sid = std::make_shared<std::string>();
@@ -77,8 +80,8 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
       exit_code = report(std::move(r).error(), "");
       return;
     }
-    std::cout << "domain " << r->domain.dns_name << " (realm " << r->domain.realm << ", SID " << r->domain.sid
-              << ") created in " << c->data_dir << "\n";
+    std::cout << "domain " << r->domain.dns_name << " (realm " << r->domain.realm << ", SID "
+              << r->domain.sid << ") created in " << c->data_dir << "\n";
     exit_code = 0;
   });
 
@@ -86,7 +89,9 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
   auto* serve = dc->add_subcommand("serve", "Run the KDC until SIGINT or SIGTERM");
   auto serve_opts = std::make_shared<admin::ServeOptions>();
   serve_opts->listen.clear();
-  serve->add_option("--listen", serve_opts->listen, "host:port to listen on (UDP and TCP); repeatable")
+  serve
+      ->add_option("--listen", serve_opts->listen,
+                   "host:port to listen on (UDP and TCP); repeatable")
       ->default_str("127.0.0.1:88");
   serve->add_option("--threads", serve_opts->threads, "Worker threads (default: one per core)");
   serve->callback([c, serve_opts, &exit_code] {
@@ -110,7 +115,8 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
     exit_code = with_dc(*c, [&](admin::Dc& d) {
       std::optional<SecretString> pw;
       if (!c->random_password && !nu->computer) {
-        auto p = admin::read_password(password_source(*c), "Password for " + nu->sam_account_name + ": ", true);
+        auto p = admin::read_password(password_source(*c),
+                                      "Password for " + nu->sam_account_name + ": ", true);
         if (!p) return report(std::move(p).error(), "");
         pw = std::move(*p);
       }
@@ -143,11 +149,14 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
     const char* done;
   };
   static const Simple kSimple[] = {
-      {"enable", "Enable an account", [](admin::Dc& d, const std::string& n) { return admin::set_enabled(d, n, true); },
+      {"enable", "Enable an account",
+       [](admin::Dc& d, const std::string& n) { return admin::set_enabled(d, n, true); },
        "enabled"},
       {"disable", "Disable an account",
-       [](admin::Dc& d, const std::string& n) { return admin::set_enabled(d, n, false); }, "disabled"},
-      {"expire", "Require a password change at next logon", admin::expire_password, "password expired"},
+       [](admin::Dc& d, const std::string& n) { return admin::set_enabled(d, n, false); },
+       "disabled"},
+      {"expire", "Require a password change at next logon", admin::expire_password,
+       "password expired"},
       {"unlock", "Clear a lockout", admin::unlock, "unlocked"},
   };
   for (const auto& s : kSimple) {
@@ -155,7 +164,9 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
     auto who = std::make_shared<std::string>();
     sub->add_option("name", *who, "sAMAccountName")->required();
     sub->callback([c, who, &s, &exit_code] {
-      exit_code = with_dc(*c, [&](admin::Dc& d) { return report(s.fn(d, *who), std::string(s.done) + ": " + *who); });
+      exit_code = with_dc(*c, [&](admin::Dc& d) {
+        return report(s.fn(d, *who), std::string(s.done) + ": " + *who);
+      });
     });
   }
 
@@ -177,13 +188,16 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
   auto* gmember = group->add_subcommand("member", "Group membership");
   gmember->require_subcommand(1);
   for (bool adding : {true, false}) {
-    auto* sub = gmember->add_subcommand(adding ? "add" : "remove", adding ? "Add a member" : "Remove a member");
+    auto* sub = gmember->add_subcommand(adding ? "add" : "remove",
+                                        adding ? "Add a member" : "Remove a member");
     sub->add_option("group", *gname, "Group name")->required();
     sub->add_option("member", *member, "Account, group or SID")->required();
     sub->callback([c, gname, member, adding, &exit_code] {
       exit_code = with_dc(*c, [&](admin::Dc& d) {
-        return adding ? report(admin::add_member(d, *gname, *member), *member + " added to " + *gname)
-                      : report(admin::remove_member(d, *gname, *member), *member + " removed from " + *gname);
+        return adding
+                   ? report(admin::add_member(d, *gname, *member), *member + " added to " + *gname)
+                   : report(admin::remove_member(d, *gname, *member),
+                            *member + " removed from " + *gname);
       });
     });
   }
@@ -193,13 +207,16 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
   spn->require_subcommand(1);
   auto spn_value = std::make_shared<std::string>();
   for (bool adding : {true, false}) {
-    auto* sub = spn->add_subcommand(adding ? "add" : "remove", adding ? "Add an SPN" : "Remove an SPN");
+    auto* sub =
+        spn->add_subcommand(adding ? "add" : "remove", adding ? "Add an SPN" : "Remove an SPN");
     sub->add_option("account", *name, "sAMAccountName")->required();
     sub->add_option("spn", *spn_value, "e.g. HTTP/web.contoso.test")->required();
     sub->callback([c, name, spn_value, adding, &exit_code] {
       exit_code = with_dc(*c, [&](admin::Dc& d) {
-        return adding ? report(admin::add_spn(d, *name, *spn_value), "SPN " + *spn_value + " added to " + *name)
-                      : report(admin::remove_spn(d, *name, *spn_value), "SPN " + *spn_value + " removed");
+        return adding ? report(admin::add_spn(d, *name, *spn_value),
+                               "SPN " + *spn_value + " added to " + *name)
+                      : report(admin::remove_spn(d, *name, *spn_value),
+                               "SPN " + *spn_value + " removed");
       });
     });
   }
@@ -208,12 +225,14 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
   auto* keytab = dc->add_subcommand("keytab", "Keytabs for services");
   keytab->require_subcommand(1);
   auto out = std::make_shared<std::string>();
-  auto* exp = keytab->add_subcommand("export", "Write an MIT keytab (0x502) with a principal's current keys");
+  auto* exp = keytab->add_subcommand("export",
+                                     "Write an MIT keytab (0x502) with a principal's current keys");
   exp->add_option("principal", *name, "SPN (HTTP/web.contoso.test) or account name")->required();
   exp->add_option("--out", *out, "Keytab file to write (mode 0600)")->required();
   exp->callback([c, name, out, &exit_code] {
     exit_code = with_dc(*c, [&](admin::Dc& d) {
-      return report(admin::export_keytab(d, *name, *out), "keytab for " + *name + " written to " + *out);
+      return report(admin::export_keytab(d, *name, *out),
+                    "keytab for " + *name + " written to " + *out);
     });
   });
 }

@@ -1,7 +1,6 @@
 // keybridge: one binary, one subcommand per part. Flags and wiring only; the work is in
 // src/.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "dc_commands.h"

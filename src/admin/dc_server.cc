@@ -6,23 +6,9 @@
 
 #include "crypto/crypto.h"
 #include "kdc/kdc.h"
-#include "net/kdc_transport.h"
+#include "net/kdc_service.h"
 
 namespace kb::admin {
-namespace {
-
-class Handler : public net::KdcHandler {
- public:
-  explicit Handler(kdc::Kdc& k) : kdc_(k) {}
-  Bytes handle(ByteView req, const net::RequestContext& ctx) override { return kdc_.handle(req, ctx.udp, ctx.peer); }
-  Bytes field_too_long(const net::RequestContext&) override { return kdc_.field_too_long(); }
-
- private:
-  kdc::Kdc& kdc_;
-};
-
-}  // namespace
-
 int serve_dc(const DcPaths& paths, const ServeOptions& opts, std::ostream& log) {
   auto dc = open_dc(paths);
   if (!dc) {
@@ -46,8 +32,9 @@ int serve_dc(const DcPaths& paths, const ServeOptions& opts, std::ostream& log) 
                  std::lock_guard lock(log_mu);
                  log << kdc::format_log_line(l, d, peer) << std::endl;
                });
-  Handler handler(kdc);
-  auto transport = net::KdcTransport::start({.listen = opts.listen, .threads = opts.threads}, handler);
+  net::KdcService handler(kdc);
+  auto transport =
+      net::KdcTransport::start({.listen = opts.listen, .threads = opts.threads}, handler);
   if (!transport) {
     log << "keybridge dc serve: " << transport.error().to_string() << "\n";
     return 1;
@@ -56,8 +43,9 @@ int serve_dc(const DcPaths& paths, const ServeOptions& opts, std::ostream& log) 
     std::lock_guard lock(log_mu);
     log << "keybridge dc serve: realm " << dc->domain.realm << "\n";
     for (const auto& b : (*transport)->bound()) {
-      log << "listening on " << (b.host.find(':') != std::string::npos ? "[" + b.host + "]" : b.host) << ":"
-          << b.port << std::endl;
+      log << "listening on "
+          << (b.host.find(':') != std::string::npos ? "[" + b.host + "]" : b.host) << ":" << b.port
+          << std::endl;
     }
   }
   int sig = 0;

@@ -30,7 +30,8 @@ Result<void> update_account(Dc& dc, const std::string& sam,
   });
 }
 
-Result<std::string> resolve_member(store::DirectoryTxn& t, const store::Domain& d, const std::string& m) {
+Result<std::string> resolve_member(store::DirectoryTxn& t, const store::Domain& d,
+                                   const std::string& m) {
   if (m.rfind("S-1-", 0) == 0) {
     KB_TRY(pac::Sid::parse(m));
     return m;
@@ -53,25 +54,31 @@ Result<Dc> init_dc(const DcPaths& paths, const std::string& dns_name, const std:
                    const Clock& clock, Rng& rng) {
   std::error_code ec;
   std::filesystem::create_directories(paths.data_dir, ec);
-  if (ec) return Error(store::Errc::kBackend, "cannot create " + paths.data_dir.string() + ": " + ec.message());
+  if (ec)
+    return Error(store::Errc::kBackend,
+                 "cannot create " + paths.data_dir.string() + ": " + ec.message());
   ::chmod(paths.data_dir.c_str(), 0700);
   if (std::filesystem::exists(paths.database())) {
     return Error(store::Errc::kAlreadyExists, paths.database().string() + " already exists");
   }
   Dc dc;
-  dc.master_key = std::make_unique<crypto::MasterKey>(KB_TRY(crypto::MasterKey::create_stash(paths.stash(), rng)));
+  dc.master_key = std::make_unique<crypto::MasterKey>(
+      KB_TRY(crypto::MasterKey::create_stash(paths.stash(), rng)));
   dc.store = KB_TRY(store::sqlite::SqliteDirectoryStore::open(paths.database().string()));
-  dc.domain = KB_TRY(kdc::provision_domain(*dc.store, {dns_name, netbios, domain_sid, admin_password.clone()},
+  dc.domain = KB_TRY(kdc::provision_domain(*dc.store,
+                                           {dns_name, netbios, domain_sid, admin_password.clone()},
                                            *dc.master_key, clock, rng));
   return dc;
 }
 
 Result<Dc> open_dc(const DcPaths& paths) {
   if (!std::filesystem::exists(paths.database())) {
-    return Error(store::Errc::kNotFound, "no directory at " + paths.database().string() + " (run dc init)");
+    return Error(store::Errc::kNotFound,
+                 "no directory at " + paths.database().string() + " (run dc init)");
   }
   Dc dc;
-  dc.master_key = std::make_unique<crypto::MasterKey>(KB_TRY(crypto::MasterKey::load_stash(paths.stash())));
+  dc.master_key =
+      std::make_unique<crypto::MasterKey>(KB_TRY(crypto::MasterKey::load_stash(paths.stash())));
   dc.store = KB_TRY(store::sqlite::SqliteDirectoryStore::open(paths.database().string()));
   std::optional<store::Domain> d;
   KB_CHECK(dc.store->transact([&](store::DirectoryTxn& t) -> Result<void> {
@@ -83,23 +90,27 @@ Result<Dc> open_dc(const DcPaths& paths) {
   return dc;
 }
 
-Result<std::uint32_t> add_user(Dc& dc, const NewUser& user, const std::optional<SecretString>& password,
-                               const Clock& clock, Rng& rng) {
+Result<std::uint32_t> add_user(Dc& dc, const NewUser& user,
+                               const std::optional<SecretString>& password, const Clock& clock,
+                               Rng& rng) {
   if (user.sam_account_name.empty() || user.sam_account_name.size() > 20 ||
       user.sam_account_name.find_first_of("\"/\\[]:;|=,+*?<>@ ") != std::string::npos) {
     // MS-SAMR: at most 20 characters, none of "/\[]:;|=,+*?<>@ and no spaces.
-    return Error(store::Errc::kInvalidArgument, "invalid sAMAccountName '" + user.sam_account_name + "'");
+    return Error(store::Errc::kInvalidArgument,
+                 "invalid sAMAccountName '" + user.sam_account_name + "'");
   }
   std::uint32_t rid = 0;
   KB_CHECK(dc.store->transact([&](store::DirectoryTxn& t) -> Result<void> {
     store::Account a;
     a.rid = KB_TRY(t.allocate_rid());
-    a.sam_account_name = user.computer && user.sam_account_name.back() != '$' ? user.sam_account_name + "$"
-                                                                             : user.sam_account_name;
+    a.sam_account_name = user.computer && user.sam_account_name.back() != '$'
+                             ? user.sam_account_name + "$"
+                             : user.sam_account_name;
     a.object_class = user.computer ? store::ObjectClass::kComputer : store::ObjectClass::kUser;
-    a.user_principal_name = user.computer ? "" : (user.user_principal_name.empty()
-                                                      ? a.sam_account_name + "@" + dc.domain.dns_name
-                                                      : user.user_principal_name);
+    a.user_principal_name = user.computer ? ""
+                                          : (user.user_principal_name.empty()
+                                                 ? a.sam_account_name + "@" + dc.domain.dns_name
+                                                 : user.user_principal_name);
     a.display_name = user.display_name;
     if (user.computer) {
       a.user_account_control = store::uac::kWorkstationTrustAccount;
@@ -126,7 +137,8 @@ Result<void> set_password(Dc& dc, const std::string& sam, const SecretString& pa
 
 Result<void> set_enabled(Dc& dc, const std::string& sam, bool enabled) {
   return update_account(dc, sam, [&](store::Account& a) -> Result<void> {
-    if (a.rid == store::kRidKrbtgt) return Error(store::Errc::kInvalidArgument, "krbtgt stays disabled");
+    if (a.rid == store::kRidKrbtgt)
+      return Error(store::Errc::kInvalidArgument, "krbtgt stays disabled");
     a.user_account_control = enabled ? (a.user_account_control & ~store::uac::kAccountDisable)
                                      : (a.user_account_control | store::uac::kAccountDisable);
     return ok();
@@ -179,7 +191,8 @@ Result<void> remove_member(Dc& dc, const std::string& group, const std::string& 
     store::Group g = KB_TRY(must_find_group(t, group));
     std::string sid = KB_TRY(resolve_member(t, dc.domain, member));
     auto it = std::find(g.member_sids.begin(), g.member_sids.end(), sid);
-    if (it == g.member_sids.end()) return Error(store::Errc::kNotFound, member + " is not a member of " + group);
+    if (it == g.member_sids.end())
+      return Error(store::Errc::kNotFound, member + " is not a member of " + group);
     g.member_sids.erase(it);
     return t.put_group(g);
   });
@@ -187,7 +200,8 @@ Result<void> remove_member(Dc& dc, const std::string& group, const std::string& 
 
 Result<void> add_spn(Dc& dc, const std::string& sam, const std::string& spn) {
   if (spn.find('/') == std::string::npos || spn.find('@') != std::string::npos) {
-    return Error(store::Errc::kInvalidArgument, "an SPN looks like service/host[:port], without a realm");
+    return Error(store::Errc::kInvalidArgument,
+                 "an SPN looks like service/host[:port], without a realm");
   }
   return update_account(dc, sam, [&](store::Account& a) -> Result<void> {
     a.service_principal_names.push_back(spn);
@@ -199,8 +213,10 @@ Result<void> remove_spn(Dc& dc, const std::string& sam, const std::string& spn) 
   return update_account(dc, sam, [&](store::Account& a) -> Result<void> {
     auto& spns = a.service_principal_names;
     auto it = std::find_if(spns.begin(), spns.end(), [&](const std::string& s) {
-      return s.size() == spn.size() && std::equal(s.begin(), s.end(), spn.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+      return s.size() == spn.size() &&
+             std::equal(s.begin(), s.end(), spn.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
              });
     });
     if (it == spns.end()) return Error(store::Errc::kNotFound, sam + " has no SPN " + spn);
@@ -220,13 +236,15 @@ Result<void> export_keytab(Dc& dc, const std::string& principal, const std::file
   std::vector<std::string> components;
   for (std::size_t start = 0;;) {
     auto slash = principal.find('/', start);
-    components.push_back(principal.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    components.push_back(
+        principal.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
   std::vector<formats::KeytabEntry> kt;
   const std::uint32_t kvno = kdc::current_kvno(*account);
-  for (crypto::EncType e : {crypto::EncType::kAes256CtsHmacSha196, crypto::EncType::kAes128CtsHmacSha196}) {
+  for (crypto::EncType e :
+       {crypto::EncType::kAes256CtsHmacSha196, crypto::EncType::kAes128CtsHmacSha196}) {
     auto key = kdc::account_key(*account, e, kvno, *dc.master_key);
     if (!key) continue;  // an account without this enctype
     formats::KeytabEntry entry;

@@ -41,11 +41,12 @@ struct NewUser {
   std::string sam_account_name;
   std::string user_principal_name;  // empty = sam@dns-domain
   std::string display_name;
-  bool computer = false;            // a computer account (sam ends in '$')
+  bool computer = false;  // a computer account (sam ends in '$')
 };
 // Returns the new account's RID.
-Result<std::uint32_t> add_user(Dc& dc, const NewUser& user, const std::optional<SecretString>& password,
-                               const Clock& clock, Rng& rng);
+Result<std::uint32_t> add_user(Dc& dc, const NewUser& user,
+                               const std::optional<SecretString>& password, const Clock& clock,
+                               Rng& rng);
 Result<void> set_password(Dc& dc, const std::string& sam, const SecretString& password,
                           const Clock& clock, Rng& rng);
 Result<void> set_enabled(Dc& dc, const std::string& sam, bool enabled);

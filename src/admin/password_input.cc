@@ -37,7 +37,9 @@ Result<SecretString> read_fd_line(int fd) {
 
 Result<SecretString> prompt_once(std::string_view prompt) {
   int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-  if (tty < 0) return Error(BaseErrc::kIo, "no terminal to prompt on: use --password-file or --password-stdin");
+  if (tty < 0)
+    return Error(BaseErrc::kIo,
+                 "no terminal to prompt on: use --password-file or --password-stdin");
   ssize_t ignored = ::write(tty, prompt.data(), prompt.size());
   termios old{};
   bool restore = ::tcgetattr(tty, &old) == 0;
@@ -56,7 +58,8 @@ Result<SecretString> prompt_once(std::string_view prompt) {
 
 }  // namespace
 
-Result<SecretString> read_password(const PasswordSource& source, std::string_view prompt, bool confirm) {
+Result<SecretString> read_password(const PasswordSource& source, std::string_view prompt,
+                                   bool confirm) {
   SecretString pw;
   switch (source.kind) {
     case PasswordSource::Kind::kFile: {

@@ -17,6 +17,7 @@ struct PasswordSource {
 
 // Reads one password: the first line of the file or of stdin (without its newline), or
 // typed at the terminal without echo (twice when `confirm`). Empty passwords are refused.
-Result<SecretString> read_password(const PasswordSource& source, std::string_view prompt, bool confirm);
+Result<SecretString> read_password(const PasswordSource& source, std::string_view prompt,
+                                   bool confirm);
 
 }  // namespace kb::admin

@@ -22,8 +22,12 @@ inline ByteView as_bytes(std::string_view s) {
 inline std::string_view as_chars(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
-inline Bytes to_bytes(ByteView b) { return Bytes(b.begin(), b.end()); }
-inline Bytes to_bytes(std::string_view s) { return to_bytes(as_bytes(s)); }
+inline Bytes to_bytes(ByteView b) {
+  return Bytes(b.begin(), b.end());
+}
+inline Bytes to_bytes(std::string_view s) {
+  return to_bytes(as_bytes(s));
+}
 
 // Lower-case hex, no separators.
 std::string hex_encode(ByteView b);

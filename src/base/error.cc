@@ -4,16 +4,26 @@ namespace kb {
 
 std::string_view error_domain_name(ErrorDomain d) {
   switch (d) {
-    case ErrorDomain::kBase: return "base";
-    case ErrorDomain::kDer: return "der";
-    case ErrorDomain::kKrb5: return "krb5";
-    case ErrorDomain::kCrypto: return "crypto";
-    case ErrorDomain::kPac: return "pac";
-    case ErrorDomain::kFormats: return "formats";
-    case ErrorDomain::kStore: return "store";
-    case ErrorDomain::kKdc: return "kdc";
-    case ErrorDomain::kNet: return "net";
-    case ErrorDomain::kApp: return "app";
+    case ErrorDomain::kBase:
+      return "base";
+    case ErrorDomain::kDer:
+      return "der";
+    case ErrorDomain::kKrb5:
+      return "krb5";
+    case ErrorDomain::kCrypto:
+      return "crypto";
+    case ErrorDomain::kPac:
+      return "pac";
+    case ErrorDomain::kFormats:
+      return "formats";
+    case ErrorDomain::kStore:
+      return "store";
+    case ErrorDomain::kKdc:
+      return "kdc";
+    case ErrorDomain::kNet:
+      return "net";
+    case ErrorDomain::kApp:
+      return "app";
   }
   return "unknown";
 }
@@ -51,11 +61,16 @@ Error& Error::add_context(std::string_view element) {
 
 std::string_view error_code_name(BaseErrc e) {
   switch (e) {
-    case BaseErrc::kInvalidArgument: return "invalid_argument";
-    case BaseErrc::kBadHex: return "bad_hex";
-    case BaseErrc::kBadBase64: return "bad_base64";
-    case BaseErrc::kIo: return "io";
-    case BaseErrc::kNotFound: return "not_found";
+    case BaseErrc::kInvalidArgument:
+      return "invalid_argument";
+    case BaseErrc::kBadHex:
+      return "bad_hex";
+    case BaseErrc::kBadBase64:
+      return "bad_base64";
+    case BaseErrc::kIo:
+      return "io";
+    case BaseErrc::kNotFound:
+      return "not_found";
   }
   return "unknown";
 }

@@ -79,7 +79,9 @@ enum class BaseErrc {
   kIo,
   kNotFound,
 };
-constexpr ErrorDomain error_domain(BaseErrc) { return ErrorDomain::kBase; }
+constexpr ErrorDomain error_domain(BaseErrc) {
+  return ErrorDomain::kBase;
+}
 std::string_view error_code_name(BaseErrc e);
 
 }  // namespace kb

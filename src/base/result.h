@@ -24,13 +24,13 @@ class [[nodiscard]] Result {
   using value_type = T;
 
   Result(const T& v) : v_(std::in_place_index<0>, v) {}  // NOLINT(google-explicit-constructor)
-  Result(T&& v) : v_(std::in_place_index<0>, std::move(v)) {}  // NOLINT
+  Result(T&& v) : v_(std::in_place_index<0>, std::move(v)) {}    // NOLINT
   Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT
   template <typename U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
-             !std::is_same_v<std::remove_cvref_t<U>, Error> &&
-             !std::is_same_v<std::remove_cvref_t<U>, Result>)
-  Result(U&& u) : v_(std::in_place_index<0>, T(std::forward<U>(u))) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
+           !std::is_same_v<std::remove_cvref_t<U>, Error> &&
+           !std::is_same_v<std::remove_cvref_t<U>, Result>) Result(U&& u)
+      : v_(std::in_place_index<0>, T(std::forward<U>(u))) {}  // NOLINT
 
   [[nodiscard]] bool has_value() const { return v_.index() == 0; }
   explicit operator bool() const { return has_value(); }
@@ -96,7 +96,9 @@ class [[nodiscard]] Result<void> {
   std::optional<Error> e_;
 };
 
-inline Result<void> ok() { return {}; }
+inline Result<void> ok() {
+  return {};
+}
 
 }  // namespace kb
 
@@ -109,32 +111,32 @@ inline Result<void> ok() { return {}; }
 // Evaluates a Result<T> expression; on error returns the error from the enclosing
 // function, otherwise yields the value.
 #define KB_TRY(expr) KB_TRY_IMPL_(expr, KB_UNIQUE_(kb_try_result_))
-#define KB_TRY_IMPL_(expr, var)              \
-  ({                                         \
-    auto var = (expr);                       \
-    if (!var) {                              \
-      return std::move(var).error();         \
-    }                                        \
-    std::move(var).value();                  \
+#define KB_TRY_IMPL_(expr, var)      \
+  ({                                 \
+    auto var = (expr);               \
+    if (!var) {                      \
+      return std::move(var).error(); \
+    }                                \
+    std::move(var).value();          \
   })
 
 // Evaluates a Result<void> (or any Result) expression and returns its error if any.
 #define KB_CHECK(expr) KB_CHECK_IMPL_(expr, KB_UNIQUE_(kb_check_result_))
-#define KB_CHECK_IMPL_(expr, var)            \
-  do {                                       \
-    auto var = (expr);                       \
-    if (!var) {                              \
-      return std::move(var).error();         \
-    }                                        \
+#define KB_CHECK_IMPL_(expr, var)    \
+  do {                               \
+    auto var = (expr);               \
+    if (!var) {                      \
+      return std::move(var).error(); \
+    }                                \
   } while (0)
 
 // Like KB_TRY, adding a path element to the error first.
 #define KB_TRY_CTX(expr, ctx) KB_TRY_CTX_IMPL_(expr, ctx, KB_UNIQUE_(kb_try_result_))
-#define KB_TRY_CTX_IMPL_(expr, ctx, var)                           \
-  ({                                                               \
-    auto var = (expr);                                             \
-    if (!var) {                                                    \
-      return std::move(std::move(var).error().add_context(ctx));   \
-    }                                                              \
-    std::move(var).value();                                        \
+#define KB_TRY_CTX_IMPL_(expr, ctx, var)                         \
+  ({                                                             \
+    auto var = (expr);                                           \
+    if (!var) {                                                  \
+      return std::move(std::move(var).error().add_context(ctx)); \
+    }                                                            \
+    std::move(var).value();                                      \
   })

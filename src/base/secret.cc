@@ -19,7 +19,9 @@ SecretBytes SecretBytes::adopt(Bytes&& b) {
   return s;
 }
 
-SecretBytes::~SecretBytes() { wipe(); }
+SecretBytes::~SecretBytes() {
+  wipe();
+}
 
 SecretBytes::SecretBytes(SecretBytes&& o) noexcept : data_(std::move(o.data_)), size_(o.size_) {
   o.size_ = 0;
@@ -51,7 +53,9 @@ void SecretBytes::wipe() {
 std::string to_string(const SecretBytes& s) {
   return "<secret:" + std::to_string(s.size()) + " bytes>";
 }
-std::ostream& operator<<(std::ostream& os, const SecretBytes& s) { return os << to_string(s); }
+std::ostream& operator<<(std::ostream& os, const SecretBytes& s) {
+  return os << to_string(s);
+}
 
 SecretString SecretString::adopt(std::string&& s) {
   SecretString out(s);
@@ -64,6 +68,8 @@ SecretString SecretString::adopt(std::string&& s) {
 std::string to_string(const SecretString& s) {
   return "<secret:" + std::to_string(s.size()) + " bytes>";
 }
-std::ostream& operator<<(std::ostream& os, const SecretString& s) { return os << to_string(s); }
+std::ostream& operator<<(std::ostream& os, const SecretString& s) {
+  return os << to_string(s);
+}
 
 }  // namespace kb

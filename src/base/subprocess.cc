@@ -72,8 +72,8 @@ std::unique_ptr<ExecPlan> plan_exec(const std::vector<std::string>& argv,
 }  // namespace
 
 RunResult run_program(const std::vector<std::string>& argv,
-                      const std::map<std::string, std::string>& env,
-                      const std::string& stdin_data, int timeout_s) {
+                      const std::map<std::string, std::string>& env, const std::string& stdin_data,
+                      int timeout_s) {
   RunResult result;
   auto plan = plan_exec(argv, env);
   if (plan->program.empty()) {
@@ -156,7 +156,6 @@ RunResult run_program(const std::vector<std::string>& argv,
   result.exit_code = timed_out ? -1 : (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
   return result;
 }
-
 
 bool BackgroundProcess::start(const std::vector<std::string>& argv,
                               const std::map<std::string, std::string>& env,

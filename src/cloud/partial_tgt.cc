@@ -52,10 +52,10 @@ Result<pac::Pac> minimal_pac(const OnPremUser& user, SysTime authtime) {
 }  // namespace
 
 Result<PartialTgt> mint_partial_tgt(const OnPremUser& user, const KerberosServerKey& server,
-                                    const PartialTgtPolicy& policy, const Clock& clock,
-                                    Rng& rng) {
+                                    const PartialTgtPolicy& policy, const Clock& clock, Rng& rng) {
   if (server.key == nullptr || server.branch_id == 0) {
-    return Error(BaseErrc::kInvalidArgument, "a Kerberos server object needs a key and a branch id");
+    return Error(BaseErrc::kInvalidArgument,
+                 "a Kerberos server object needs a key and a branch id");
   }
   if (user.sam_account_name.empty() || user.dns_domain_name.empty()) {
     return Error(BaseErrc::kInvalidArgument, "the user has no on-prem sAMAccountName or domain");

@@ -23,16 +23,16 @@ namespace kb::cloud {
 
 // The on-prem identity of a synced user (digest D.4 "on-prem mapping").
 struct OnPremUser {
-  std::string sam_account_name;  // alice
+  std::string sam_account_name;     // alice
   std::string user_principal_name;  // alice@contoso.test
-  std::string dns_domain_name;   // contoso.test
+  std::string dns_domain_name;      // contoso.test
   std::string netbios_domain_name;  // CONTOSO
-  pac::Sid sid;                  // objectSid: domain SID + RID
+  pac::Sid sid;                     // objectSid: domain SID + RID
 };
 
 // The cloud's copy of a Kerberos server object's key.
 struct KerberosServerKey {
-  std::uint16_t branch_id = 0;   // msDS-SecondaryKrbTgtNumber, 1..65535
+  std::uint16_t branch_id = 0;  // msDS-SecondaryKrbTgtNumber, 1..65535
   std::uint16_t key_version = 0;
   const crypto::Key* key = nullptr;  // aes256-cts-hmac-sha1-96 (reference 000 prerequisites)
 };
@@ -60,7 +60,6 @@ constexpr std::uint32_t rodc_kvno(std::uint16_t branch_id, std::uint16_t key_ver
 }
 
 Result<PartialTgt> mint_partial_tgt(const OnPremUser& user, const KerberosServerKey& server,
-                                    const PartialTgtPolicy& policy, const Clock& clock,
-                                    Rng& rng);
+                                    const PartialTgtPolicy& policy, const Clock& clock, Rng& rng);
 
 }  // namespace kb::cloud

@@ -28,13 +28,15 @@ enum class Errc {
   kUnsupportedChecksum,
   kBadKeyLength,
   kCiphertextTooShort,
-  kIntegrity,  // decryption MAC mismatch (KRB_AP_ERR_BAD_INTEGRITY)
+  kIntegrity,    // decryption MAC mismatch (KRB_AP_ERR_BAD_INTEGRITY)
   kBadChecksum,  // checksum mismatch (KRB_AP_ERR_MODIFIED)
   kBadS2kParams,
   kOpenssl,  // unexpected failure inside OpenSSL
   kStash,    // a master-key stash file is missing, unreadable, malformed or too open
 };
-constexpr ErrorDomain error_domain(Errc) { return ErrorDomain::kCrypto; }
+constexpr ErrorDomain error_domain(Errc) {
+  return ErrorDomain::kCrypto;
+}
 std::string_view error_code_name(Errc e);
 
 // RFC 3961 §8, RFC 3962 §7, RFC 8009 §1, RFC 4757.
@@ -79,8 +81,8 @@ enum class KeyUsage : std::int32_t {
 // Enctype number -> EncType if we implement it.
 std::optional<EncType> enctype_from_int(std::int32_t v);
 std::optional<ChecksumType> checksum_type_from_int(std::int32_t v);
-std::string_view enctype_name(EncType e);  // "aes256-cts-hmac-sha1-96", ...
-std::size_t key_length(EncType e);  // bytes of the base key
+std::string_view enctype_name(EncType e);    // "aes256-cts-hmac-sha1-96", ...
+std::size_t key_length(EncType e);           // bytes of the base key
 ChecksumType mandatory_checksum(EncType e);  // RFC 3961 §4 "required checksum mechanism"
 std::size_t checksum_length(ChecksumType c);
 // The enctype whose key keys this checksum type (for key-type compatibility checks).

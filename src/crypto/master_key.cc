@@ -23,9 +23,13 @@ struct CtxFree {
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 
-Error ossl_error(const char* what) { return Error(Errc::kOpenssl, std::string("AES-256-GCM ") + what); }
+Error ossl_error(const char* what) {
+  return Error(Errc::kOpenssl, std::string("AES-256-GCM ") + what);
+}
 
-int as_int(std::size_t n) { return static_cast<int>(n); }
+int as_int(std::size_t n) {
+  return static_cast<int>(n);
+}
 
 }  // namespace
 
@@ -49,11 +53,15 @@ Result<Bytes> MasterKey::wrap(ByteView secret, ByteView associated_data, Rng& rn
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   std::uint8_t* ct = out.data() + 1 + kNonceSize;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.reveal().data(), nonce.data()) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, associated_data.data(), as_int(associated_data.size())) != 1 ||
+  if (!ctx ||
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.reveal().data(),
+                         nonce.data()) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, associated_data.data(),
+                        as_int(associated_data.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), ct, &len, secret.data(), as_int(secret.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), ct + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, as_int(kTagSize), ct + secret.size()) != 1) {
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, as_int(kTagSize), ct + secret.size()) !=
+          1) {
     return ossl_error("encryption failed");
   }
   return out;
@@ -71,8 +79,10 @@ Result<SecretBytes> MasterKey::unwrap(ByteView blob, ByteView associated_data) c
   SecretBytes out(n);
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   int len = 0;
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.reveal().data(), nonce) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, associated_data.data(), as_int(associated_data.size())) != 1 ||
+  if (!ctx ||
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.reveal().data(), nonce) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, associated_data.data(),
+                        as_int(associated_data.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), out.reveal_mutable().data(), &len, ct, as_int(n)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, as_int(kTagSize), tag.data()) != 1) {
     return ossl_error("decryption setup failed");
@@ -87,7 +97,8 @@ Result<MasterKey> MasterKey::create_stash(const std::filesystem::path& path, Rng
   MasterKey mk = generate(rng);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Error(Errc::kStash, "cannot create stash " + path.string() + ": " + std::strerror(errno));
+    return Error(Errc::kStash,
+                 "cannot create stash " + path.string() + ": " + std::strerror(errno));
   }
   Bytes file(kStashMagic, kStashMagic + 4);
   file.push_back(kStashVersion);
@@ -105,7 +116,8 @@ Result<MasterKey> MasterKey::create_stash(const std::filesystem::path& path, Rng
 
 Result<MasterKey> MasterKey::load_stash(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error(Errc::kStash, "cannot open stash " + path.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    return Error(Errc::kStash, "cannot open stash " + path.string() + ": " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
     ::close(fd);
@@ -114,7 +126,8 @@ Result<MasterKey> MasterKey::load_stash(const std::filesystem::path& path) {
   std::uint8_t buf[5 + kKeySize + 1];
   ssize_t n = ::read(fd, buf, sizeof buf);
   ::close(fd);
-  Result<MasterKey> out = Error(Errc::kStash, "stash " + path.string() + " is not a Keybridge master key");
+  Result<MasterKey> out =
+      Error(Errc::kStash, "stash " + path.string() + " is not a Keybridge master key");
   if (n == static_cast<ssize_t>(5 + kKeySize) && std::memcmp(buf, kStashMagic, 4) == 0 &&
       buf[4] == kStashVersion) {
     out = MasterKey(SecretBytes(ByteView(buf + 5, kKeySize)));

@@ -1,26 +1,16 @@
 #include "demo/dc_demo.h"
 
 #include "base/subprocess.h"
-#include "demo/narrator.h"
 #include "crypto/master_key.h"
+#include "demo/narrator.h"
 #include "formats/keytab.h"
 #include "kdc/accounts.h"
 #include "kdc/kdc.h"
-#include "net/kdc_transport.h"
+#include "net/kdc_service.h"
 #include "store/sqlite/sqlite_directory.h"
 
 namespace kb::demo {
 namespace {
-
-class Handler : public net::KdcHandler {
- public:
-  explicit Handler(kdc::Kdc& k) : kdc_(k) {}
-  Bytes handle(ByteView req, const net::RequestContext& ctx) override { return kdc_.handle(req, ctx.udp, ctx.peer); }
-  Bytes field_too_long(const net::RequestContext&) override { return kdc_.field_too_long(); }
-
- private:
-  kdc::Kdc& kdc_;
-};
 
 class DcDemo {
  public:
@@ -37,10 +27,12 @@ class DcDemo {
     step("A domain: contoso.test, in an embedded directory under a master key");
     auto master = KB_TRY(crypto::MasterKey::create_stash(dir_.path() / "master.stash", rng_));
     mk_ = std::make_unique<crypto::MasterKey>(std::move(master));
-    store_ = KB_TRY(store::sqlite::SqliteDirectoryStore::open((dir_.path() / "directory.db").string()));
+    store_ =
+        KB_TRY(store::sqlite::SqliteDirectoryStore::open((dir_.path() / "directory.db").string()));
     auto domain = KB_TRY(kdc::provision_domain(
         *store_, {"contoso.test", "", "", SecretString("Demo-Admin-1")}, *mk_, clock_, rng_));
-    say("realm " + domain.realm + ", domain SID " + domain.sid + ", krbtgt and Administrator created");
+    say("realm " + domain.realm + ", domain SID " + domain.sid +
+        ", krbtgt and Administrator created");
 
     store::Account alice;
     store::Account web;
@@ -58,17 +50,18 @@ class DcDemo {
       KB_CHECK(kdc::set_random_keys(web, domain, *mk_, clock_, rng_));
       return t.put_account(web);
     }));
-    say("user alice (RID " + std::to_string(alice.rid) + "), service account websvc with SPN HTTP/web.contoso.test");
+    say("user alice (RID " + std::to_string(alice.rid) +
+        "), service account websvc with SPN HTTP/web.contoso.test");
 
     step("The KDC serves the domain on loopback (UDP and TCP)");
     directory_ = std::make_unique<kdc::KdcDirectory>(*store_, *mk_);
-    kdc_ = std::make_unique<kdc::Kdc>(*directory_, clock_, rng_, kdc::KdcPolicy{},
-                                      [this](const kdc::RequestLog& l, std::chrono::microseconds d,
-                                             std::string_view peer) {
-                                        std::lock_guard lock(mu_);
-                                        log_lines_.push_back(kdc::format_log_line(l, d, peer));
-                                      });
-    handler_ = std::make_unique<Handler>(*kdc_);
+    kdc_ = std::make_unique<kdc::Kdc>(
+        *directory_, clock_, rng_, kdc::KdcPolicy{},
+        [this](const kdc::RequestLog& l, std::chrono::microseconds d, std::string_view peer) {
+          std::lock_guard lock(mu_);
+          log_lines_.push_back(kdc::format_log_line(l, d, peer));
+        });
+    handler_ = std::make_unique<net::KdcService>(*kdc_);
     transport_ = KB_TRY(net::KdcTransport::start({.listen = {"127.0.0.1:0"}}, *handler_));
     const auto port = transport_->bound().at(0).port;
     say("listening on 127.0.0.1:" + std::to_string(port));
@@ -80,7 +73,8 @@ class DcDemo {
     KB_CHECK(show({"kvno", "HTTP/web.contoso.test"}));
     step("MIT kvno -k decrypts it with the keytab of the service account");
     KB_CHECK(write_keytab(web, domain));
-    KB_CHECK(show({"kvno", "-k", (dir_.path() / "websvc.keytab").string(), "HTTP/web.contoso.test"}));
+    KB_CHECK(
+        show({"kvno", "-k", (dir_.path() / "websvc.keytab").string(), "HTTP/web.contoso.test"}));
     step("MIT klist shows both tickets");
     KB_CHECK(show({"klist", "-e", "-f"}));
     step("The KDC's log: one line per request");
@@ -93,14 +87,17 @@ class DcDemo {
     std::string text =
         "[libdefaults]\n default_realm = CONTOSO.TEST\n dns_lookup_kdc = false\n"
         " dns_lookup_realm = false\n rdns = false\n dns_canonicalize_hostname = false\n"
-        "[realms]\n CONTOSO.TEST = {\n  kdc = 127.0.0.1:" + std::to_string(port) + "\n }\n"
+        "[realms]\n CONTOSO.TEST = {\n  kdc = 127.0.0.1:" +
+        std::to_string(port) +
+        "\n }\n"
         "[domain_realm]\n .contoso.test = CONTOSO.TEST\n";
     return formats::write_private_file(dir_.path() / "krb5.conf", as_bytes(text));
   }
 
   Result<void> write_keytab(const store::Account& web, const store::Domain& domain) {
     std::vector<formats::KeytabEntry> kt;
-    for (crypto::EncType e : {crypto::EncType::kAes256CtsHmacSha196, crypto::EncType::kAes128CtsHmacSha196}) {
+    for (crypto::EncType e :
+         {crypto::EncType::kAes256CtsHmacSha196, crypto::EncType::kAes128CtsHmacSha196}) {
       formats::KeytabEntry entry;
       entry.components = {"HTTP", "web.contoso.test"};
       entry.realm = domain.realm;
@@ -110,7 +107,8 @@ class DcDemo {
       entry.key = KB_TRY(kdc::account_key(web, e, 0, *mk_)).bytes().clone();
       kt.push_back(std::move(entry));
     }
-    return formats::write_private_file(dir_.path() / "websvc.keytab", KB_TRY(formats::encode_keytab(kt)));
+    return formats::write_private_file(dir_.path() / "websvc.keytab",
+                                       KB_TRY(formats::encode_keytab(kt)));
   }
 
   Result<void> show(const std::vector<std::string>& argv, const std::string& input = "") {
@@ -131,7 +129,7 @@ class DcDemo {
   std::unique_ptr<store::sqlite::SqliteDirectoryStore> store_;
   std::unique_ptr<kdc::KdcDirectory> directory_;
   std::unique_ptr<kdc::Kdc> kdc_;
-  std::unique_ptr<Handler> handler_;
+  std::unique_ptr<net::KdcService> handler_;
   std::unique_ptr<net::KdcTransport> transport_;
   std::mutex mu_;
   std::vector<std::string> log_lines_;
@@ -139,6 +137,8 @@ class DcDemo {
 
 }  // namespace
 
-int run_dc_demo(std::ostream& out) { return DcDemo(out).run(); }
+int run_dc_demo(std::ostream& out) {
+  return DcDemo(out).run();
+}
 
 }  // namespace kb::demo

@@ -6,12 +6,17 @@
 
 namespace kb::demo {
 
-void Narrator::step(const std::string& what) { out_ << "\n[" << prefix_ << ++n_ << "] " << what << "\n"; }
+void Narrator::step(const std::string& what) {
+  out_ << "\n[" << prefix_ << ++n_ << "] " << what << "\n";
+}
 
-void Narrator::say(const std::string& what) { out_ << "    " << what << "\n"; }
+void Narrator::say(const std::string& what) {
+  out_ << "    " << what << "\n";
+}
 
 Result<void> Narrator::show(const std::vector<std::string>& argv,
-                            const std::map<std::string, std::string>& env, const std::string& input) {
+                            const std::map<std::string, std::string>& env,
+                            const std::string& input) {
   std::string cmd;
   for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
   out_ << "  $ " << cmd << "\n";

@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "base/subprocess.h"
-#include "demo/narrator.h"
 #include "cloud/partial_tgt.h"
+#include "demo/narrator.h"
 #include "formats/ccache.h"
 #include "formats/keytab.h"
 #include "kdc/ticket_seal.h"
@@ -53,7 +53,8 @@ class Demo {
     Bytes b(2);
     rng.fill(b);
     // A branch id above 32767 shows the signed kvno encoding that Windows and Samba need.
-    auto branch = static_cast<std::uint16_t>(0x8000u | ((unsigned{b[0]} << 8 | unsigned{b[1]}) & 0x7fffu));
+    auto branch =
+        static_cast<std::uint16_t>(0x8000u | ((unsigned{b[0]} << 8 | unsigned{b[1]}) & 0x7fffu));
     const std::uint16_t version = 1;
     crypto::Key server_key = crypto::Key::random(crypto::EncType::kAes256CtsHmacSha196, rng);
     const std::uint32_t kvno = cloud::rodc_kvno(branch, version);
@@ -69,27 +70,32 @@ class Demo {
         "@" + rep.crealm + ", ticket for krbtgt/" + rep.ticket.realm);
     Bytes ticket_der = der::encode(rep.ticket);
     say("ticket enc-part: etype " + std::to_string(rep.ticket.enc_part.etype) + ", kvno " +
-        hex32(*rep.ticket.enc_part.kvno) + ", " + std::to_string(rep.ticket.enc_part.cipher.size()) +
-        " bytes of ciphertext");
+        hex32(*rep.ticket.enc_part.kvno) + ", " +
+        std::to_string(rep.ticket.enc_part.cipher.size()) + " bytes of ciphertext");
 
     step("The device unwraps it with tgt_client_key (AS-REP enc-part, key usage 3)");
-    auto plain = KB_TRY(crypto::decrypt(t.client_key, crypto::KeyUsage::kAsRepEncPart, rep.enc_part.cipher));
+    auto plain =
+        KB_TRY(crypto::decrypt(t.client_key, crypto::KeyUsage::kAsRepEncPart, rep.enc_part.cipher));
     auto part = KB_TRY(der::decode<krb5::EncAsRepPart>(plain.reveal()));
-    say("session key: " + to_string(part.key.keyvalue) + " of etype " + std::to_string(part.key.keytype));
+    say("session key: " + to_string(part.key.keyvalue) + " of etype " +
+        std::to_string(part.key.keytype));
     say("valid " + format_time(part.authtime) + " to " + format_time(part.endtime) +
         ", renewable until " + format_time(*part.renew_till));
 
     step("What a writable DC checks: the branch key decrypts it and the PAC is the RODC's");
-    auto etp_plain = KB_TRY(crypto::decrypt(server_key, crypto::KeyUsage::kKdcRepTicket, rep.ticket.enc_part.cipher));
+    auto etp_plain = KB_TRY(
+        crypto::decrypt(server_key, crypto::KeyUsage::kKdcRepTicket, rep.ticket.enc_part.cipher));
     auto etp = KB_TRY(der::decode<krb5::EncTicketPart>(etp_plain.reveal()));
     auto pac_bytes = KB_TRY(kdc::find_pac(etp));
     if (!pac_bytes) return Error(BaseErrc::kNotFound, "the ticket carries no PAC");
     auto parsed = KB_TRY(pac::parse(*pac_bytes));
     KB_CHECK(pac::verify(parsed, {server_key, &server_key, std::nullopt, branch}));
-    say("PAC of " + std::to_string(pac_bytes->size()) + " bytes: server and KDC signatures verify, " +
-        "RODC identifier " + std::to_string(*parsed.pac.kdc_checksum->rodc_identifier));
+    say("PAC of " + std::to_string(pac_bytes->size()) +
+        " bytes: server and KDC signatures verify, " + "RODC identifier " +
+        std::to_string(*parsed.pac.kdc_checksum->rodc_identifier));
     auto sid = KB_TRY(parsed.pac.logon_info->user_sid());
-    say("user SID in the PAC: " + sid.to_string() + (sid == user.sid ? " (matches alice)" : " (MISMATCH)"));
+    say("user SID in the PAC: " + sid.to_string() +
+        (sid == user.sid ? " (matches alice)" : " (MISMATCH)"));
     say("groups in the PAC: " + std::to_string(parsed.pac.logon_info->group_ids.size()) +
         " (Domain Users only; the DC rebuilds the real list)");
     if (sid != user.sid) return Error(BaseErrc::kInvalidArgument, "SID mismatch");
@@ -101,7 +107,8 @@ class Demo {
 
     step("MIT kvno decrypts it with a keytab holding the Kerberos server object's key");
     std::string kt = KB_TRY(write_keytab(server_key, kvno));
-    KB_CHECK(show({"kvno", "-c", cc, "-k", kt, std::string("krbtgt/") + kRealm + "@" + kRealm}, conf));
+    KB_CHECK(
+        show({"kvno", "-c", cc, "-k", kt, std::string("krbtgt/") + kRealm + "@" + kRealm}, conf));
     return ok();
   }
 
@@ -161,6 +168,8 @@ class Demo {
 
 }  // namespace
 
-int run_partial_tgt_demo(std::ostream& out) { return Demo(out).run(); }
+int run_partial_tgt_demo(std::ostream& out) {
+  return Demo(out).run();
+}
 
 }  // namespace kb::demo

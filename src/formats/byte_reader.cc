@@ -4,13 +4,20 @@ namespace kb::formats {
 
 std::string_view error_code_name(Errc e) {
   switch (e) {
-    case Errc::kTruncated: return "truncated";
-    case Errc::kBadVersion: return "bad_version";
-    case Errc::kTooLarge: return "too_large";
-    case Errc::kBadRecord: return "bad_record";
-    case Errc::kTrailingBytes: return "trailing_bytes";
-    case Errc::kInvalidArgument: return "invalid_argument";
-    case Errc::kIo: return "io";
+    case Errc::kTruncated:
+      return "truncated";
+    case Errc::kBadVersion:
+      return "bad_version";
+    case Errc::kTooLarge:
+      return "too_large";
+    case Errc::kBadRecord:
+      return "bad_record";
+    case Errc::kTrailingBytes:
+      return "trailing_bytes";
+    case Errc::kInvalidArgument:
+      return "invalid_argument";
+    case Errc::kIo:
+      return "io";
   }
   return "unknown";
 }
@@ -57,7 +64,8 @@ ByteReader ByteReader::sub(std::size_t n) {
 }
 
 Result<void> ByteReader::status(std::string_view what) const {
-  if (failed_) return Error(Errc::kTruncated, std::string(what) + " runs past the end of its input");
+  if (failed_)
+    return Error(Errc::kTruncated, std::string(what) + " runs past the end of its input");
   return ok();
 }
 

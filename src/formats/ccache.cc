@@ -131,7 +131,8 @@ Result<Bytes> encode_ccache(const Ccache& cache) {
   KB_CHECK(put_principal(out, cache.default_principal));
   for (std::size_t i = 0; i < cache.credentials.size(); ++i) {
     auto r = put_credential(out, cache.credentials[i]);
-    if (!r) return std::move(std::move(r).error().add_context("credential[" + std::to_string(i) + "]"));
+    if (!r)
+      return std::move(std::move(r).error().add_context("credential[" + std::to_string(i) + "]"));
   }
   return out;
 }
@@ -169,8 +170,8 @@ Result<Ccache> parse_ccache(ByteView file) {
     }
     auto c = read_credential(r);
     if (!c) {
-      return std::move(
-          std::move(c).error().add_context("credential[" + std::to_string(cache.credentials.size()) + "]"));
+      return std::move(std::move(c).error().add_context(
+          "credential[" + std::to_string(cache.credentials.size()) + "]"));
     }
     cache.credentials.push_back(std::move(*c));
   }

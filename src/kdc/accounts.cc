@@ -42,10 +42,11 @@ Result<store::StoredKey> wrap_key(const store::Account& account, const crypto::K
   store::StoredKey sk;
   sk.enctype = etype;
   sk.kvno = kvno;
-  sk.wrapped_key =
-      KB_TRY(mk.wrap(key.bytes().reveal(), crypto::key_binding(account.sam_account_name, kvno, etype), rng));
+  sk.wrapped_key = KB_TRY(mk.wrap(key.bytes().reveal(),
+                                  crypto::key_binding(account.sam_account_name, kvno, etype), rng));
   sk.salt = key.enctype() == crypto::EncType::kRc4Hmac ? std::string() : salt;
-  if (key.enctype() != crypto::EncType::kRc4Hmac) sk.s2kparams = crypto::default_s2kparams(key.enctype());
+  if (key.enctype() != crypto::EncType::kRc4Hmac)
+    sk.s2kparams = crypto::default_s2kparams(key.enctype());
   return sk;
 }
 
@@ -117,8 +118,8 @@ Result<crypto::Key> account_key(const store::Account& account, crypto::EncType e
         mk.unwrap(k.wrapped_key, crypto::key_binding(account.sam_account_name, kvno, etype)));
     return crypto::Key::from_bytes(enctype, raw.reveal());
   }
-  return Error(store::Errc::kNotFound, "no key of enctype " + std::to_string(etype) +
-                                           " at kvno " + std::to_string(kvno));
+  return Error(store::Errc::kNotFound,
+               "no key of enctype " + std::to_string(etype) + " at kvno " + std::to_string(kvno));
 }
 
 Result<store::Domain> provision_domain(store::DirectoryStore& store, const ProvisionRequest& req,
@@ -138,15 +139,16 @@ Result<store::Domain> provision_domain(store::DirectoryStore& store, const Provi
   KB_TRY_CTX(pac::Sid::parse(d.sid), "domain SID");
 
   KB_CHECK(store.transact([&](store::DirectoryTxn& t) -> Result<void> {
-    if (KB_TRY(t.domain())) return Error(store::Errc::kAlreadyExists, "this directory already holds a domain");
+    if (KB_TRY(t.domain()))
+      return Error(store::Errc::kAlreadyExists, "this directory already holds a domain");
     KB_CHECK(t.put_domain(d));
 
     store::Account krbtgt;
     krbtgt.rid = store::kRidKrbtgt;
     krbtgt.sam_account_name = "krbtgt";
     krbtgt.display_name = "Key Distribution Center Service Account";
-    krbtgt.user_account_control = store::uac::kNormalAccount | store::uac::kAccountDisable |
-                                  store::uac::kDontExpirePassword;
+    krbtgt.user_account_control =
+        store::uac::kNormalAccount | store::uac::kAccountDisable | store::uac::kDontExpirePassword;
     // AD registers the password-change service on the krbtgt account: MIT and Windows
     // clients ask for kadmin/changepw when the KDC says KEY_EXPIRED.
     krbtgt.service_principal_names = {"kadmin/changepw"};

@@ -50,7 +50,8 @@ Result<void> choose_enctypes(AsState& s) {
   auto reply = first_common_enctype(requested, s.client);
   auto session = first_common_enctype(requested, s.server);
   auto ticket = ticket_enctype(s.server);
-  if (!reply || !session || !ticket) return Error(Errc::kEtypeNoSupp, "no enctype in common with the request's list");
+  if (!reply || !session || !ticket)
+    return Error(Errc::kEtypeNoSupp, "no enctype in common with the request's list");
   s.reply_etype = *reply;
   s.session_etype = *session;
   s.ticket_etype = *ticket;
@@ -69,7 +70,8 @@ Result<void> check_client_usable(const AsState& s, std::int64_t now) {
   if (a.account_expires != 0 && a.account_expires <= now) {
     return Error(Errc::kClientRevoked, "account expired");
   }
-  if (s.server.user_account_control & store::uac::kAccountDisable && s.server.rid != store::kRidKrbtgt) {
+  if (s.server.user_account_control & store::uac::kAccountDisable &&
+      s.server.rid != store::kRidKrbtgt) {
     return Error(Errc::kServiceRevoked, "service account disabled");
   }
   return ok();
@@ -86,7 +88,8 @@ Result<void> check_password_current(const AsState& s, std::int64_t now) {
   if (a.pwd_last_set == 0 || (a.user_account_control & store::uac::kPasswordExpired)) {
     return Error(Errc::kKeyExpired, "password must be changed");
   }
-  if (s.domain->max_password_age_s > 0 && !(a.user_account_control & store::uac::kDontExpirePassword) &&
+  if (s.domain->max_password_age_s > 0 &&
+      !(a.user_account_control & store::uac::kDontExpirePassword) &&
       a.pwd_last_set + s.domain->max_password_age_s <= now) {
     return Error(Errc::kKeyExpired, "password expired");
   }
@@ -98,7 +101,8 @@ Bytes etype_info2(const AsState& s) {
   krb5::EtypeInfo2Entry e;
   e.etype = static_cast<std::int32_t>(s.reply_etype);
   if (k != nullptr && !k->salt.empty()) e.salt = k->salt;
-  if (k != nullptr && !k->s2kparams.empty() && k->s2kparams != crypto::default_s2kparams(s.reply_etype)) {
+  if (k != nullptr && !k->s2kparams.empty() &&
+      k->s2kparams != crypto::default_s2kparams(s.reply_etype)) {
     e.s2kparams = k->s2kparams;
   }
   return der::encode(krb5::EtypeInfo2{e});
@@ -114,19 +118,23 @@ Bytes preauth_required_e_data(const AsState& s) {
 }
 
 // RFC 4120 §5.2.7.2: PA-ENC-TIMESTAMP under the client's key, usage 1, within the skew.
-Result<void> verify_encrypted_timestamp(KdcEnv& env, AsState& s, const krb5::PaData& pa, SysTime now) {
+Result<void> verify_encrypted_timestamp(KdcEnv& env, AsState& s, const krb5::PaData& pa,
+                                        SysTime now) {
   auto enc = der::decode<krb5::EncryptedData>(pa.padata_value);
   if (!enc) return Error(Errc::kPreauthFailed, "PA-ENC-TIMESTAMP does not decode");
   auto et = crypto::enctype_from_int(enc->etype);
-  if (!et || !has_key(s.client, *et)) return Error(Errc::kEtypeNoSupp, "PA-ENC-TIMESTAMP enctype not available");
+  if (!et || !has_key(s.client, *et))
+    return Error(Errc::kEtypeNoSupp, "PA-ENC-TIMESTAMP enctype not available");
   auto key = KB_TRY(env.directory.key(s.client, *et, 0));
   auto plain = crypto::decrypt(*key, crypto::KeyUsage::kAsReqPaEncTimestamp, enc->cipher);
-  if (!plain) return Error(Errc::kPreauthFailed, "encrypted timestamp does not decrypt (wrong password)");
+  if (!plain)
+    return Error(Errc::kPreauthFailed, "encrypted timestamp does not decrypt (wrong password)");
   auto ts = der::decode<krb5::PaEncTsEnc>(plain->reveal());
   if (!ts) return Error(Errc::kPreauthFailed, "PA-ENC-TS-ENC does not decode");
   const auto skew = std::chrono::seconds(s.domain->max_clock_skew_s);
   const auto t = ts->patimestamp.to_sys();
-  if (t > now + skew || t < now - skew) return Error(Errc::kSkew, "client clock outside the allowed skew");
+  if (t > now + skew || t < now - skew)
+    return Error(Errc::kSkew, "client clock outside the allowed skew");
   s.reply_etype = *et;  // the client proved this key; the reply uses it
   s.preauthenticated = true;
   return ok();
@@ -149,8 +157,11 @@ Result<void> compute_times_and_flags(AsState& s, SysTime now) {
 
   std::optional<SysTime> renew;
   if (body.kdc_options.test(kf::kRenewable)) {
-    renew = body.rtime && seconds(body.rtime->to_sys()) != 0 ? std::min(body.rtime->to_sys(), max_renew) : max_renew;
-  } else if (body.kdc_options.test(kf::kRenewableOk) && (till_infinite || body.till.to_sys() > end)) {
+    renew = body.rtime && seconds(body.rtime->to_sys()) != 0
+                ? std::min(body.rtime->to_sys(), max_renew)
+                : max_renew;
+  } else if (body.kdc_options.test(kf::kRenewableOk) &&
+             (till_infinite || body.till.to_sys() > end)) {
     renew = till_infinite ? max_renew : std::min(body.till.to_sys(), max_renew);
   }
   if (renew && *renew > end) s.renew_till = krb5::KerberosTime::from_sys(*renew);
@@ -195,7 +206,8 @@ Result<Bytes> issue(KdcEnv& env, AsState& s, SysTime now) {
   seal.part.caddr = body.addresses;
   bool explicit_pac = false;
   if (pac_requested(s.req, explicit_pac)) {
-    PacInputs in{s.domain, &s.client, KB_TRY(env.directory.token_groups(s.client)), now, explicit_pac};
+    PacInputs in{s.domain, &s.client, KB_TRY(env.directory.token_groups(s.client)), now,
+                 explicit_pac};
     seal.pac = KB_TRY(build_pac(in));
   }
   auto server_key = KB_TRY(env.directory.key(s.server, s.ticket_etype, 0));
@@ -217,7 +229,8 @@ Result<Bytes> issue(KdcEnv& env, AsState& s, SysTime now) {
   part.key = krb5::EncryptionKey{session_etype, session.bytes().clone()};
   part.last_req = {krb5::LastReqEntry{0, s.authtime}};
   part.nonce = body.nonce;
-  if (s.domain->max_password_age_s > 0 && !(s.client.user_account_control & store::uac::kDontExpirePassword)) {
+  if (s.domain->max_password_age_s > 0 &&
+      !(s.client.user_account_control & store::uac::kDontExpirePassword)) {
     part.key_expiration = krb5::KerberosTime::from_sys(
         SysTime(std::chrono::seconds(s.client.pwd_last_set + s.domain->max_password_age_s)));
   }
@@ -265,7 +278,8 @@ Bytes handle_as_req(KdcEnv& env, ByteView request, bool udp, RequestLog& log) {
   };
 
   auto decoded = der::decode<krb5::AsReq>(request);
-  if (!decoded) return refuse(Error(Errc::kGeneric, "AS-REQ does not decode: " + decoded.error().to_string()));
+  if (!decoded)
+    return refuse(Error(Errc::kGeneric, "AS-REQ does not decode: " + decoded.error().to_string()));
   s.req = std::move(*decoded);
   const auto& body = s.req.req_body.value;
   if (body.sname) sname = *body.sname;
@@ -276,7 +290,8 @@ Bytes handle_as_req(KdcEnv& env, ByteView request, bool udp, RequestLog& log) {
   s.domain = domain;
 
   if (s.req.pvno != krb5::kPvno) return refuse(Error(Errc::kGeneric, "pvno is not 5"));
-  if (!env.directory.is_our_realm(body.realm)) return refuse(Error(Errc::kWrongRealm, "realm " + body.realm));
+  if (!env.directory.is_our_realm(body.realm))
+    return refuse(Error(Errc::kWrongRealm, "realm " + body.realm));
   if (!body.cname) return refuse(Error(Errc::kCPrincipalUnknown, "AS-REQ without cname"));
   if (!body.sname) return refuse(Error(Errc::kSPrincipalUnknown, "AS-REQ without sname"));
 
@@ -288,7 +303,8 @@ Bytes handle_as_req(KdcEnv& env, ByteView request, bool udp, RequestLog& log) {
     const krb5::PaData* ts = find_padata(s.req, krb5::padata_type::kEncTimestamp);
     if (ts != nullptr) {
       KB_CHECK(verify_encrypted_timestamp(env, s, *ts, now));
-    } else if (env.policy.require_preauth && !(s.client.user_account_control & store::uac::kDontRequirePreauth)) {
+    } else if (env.policy.require_preauth &&
+               !(s.client.user_account_control & store::uac::kDontRequirePreauth)) {
       return Error(Errc::kPreauthRequired, "pre-authentication required");
     }
     // An expired or must-change password still gets a ticket for the password-change
@@ -306,7 +322,8 @@ Bytes handle_as_req(KdcEnv& env, ByteView request, bool udp, RequestLog& log) {
     return refuse(reply.error());
   }
   if (udp && reply->size() > env.policy.max_udp_reply) {
-    return refuse(Error(Errc::kResponseTooBig, "reply of " + std::to_string(reply->size()) + " bytes; retry over TCP"));
+    return refuse(Error(Errc::kResponseTooBig,
+                        "reply of " + std::to_string(reply->size()) + " bytes; retry over TCP"));
   }
   return std::move(*reply);
 }

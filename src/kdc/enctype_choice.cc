@@ -5,7 +5,9 @@
 
 namespace kb::kdc {
 
-bool has_key(const store::Account& account, crypto::EncType e) { return newest_key(account, e) != nullptr; }
+bool has_key(const store::Account& account, crypto::EncType e) {
+  return newest_key(account, e) != nullptr;
+}
 
 const store::StoredKey* newest_key(const store::Account& account, crypto::EncType e) {
   const auto etype = static_cast<std::int32_t>(e);

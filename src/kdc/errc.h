@@ -43,7 +43,9 @@ enum class Errc : std::int32_t {
   kFieldTooLong = 61,
   kWrongRealm = 68,
 };
-constexpr ErrorDomain error_domain(Errc) { return ErrorDomain::kKdc; }
+constexpr ErrorDomain error_domain(Errc) {
+  return ErrorDomain::kKdc;
+}
 std::string_view error_code_name(Errc e);
 
 }  // namespace kb::kdc

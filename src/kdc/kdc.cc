@@ -39,7 +39,9 @@ Bytes Kdc::handle(ByteView request, bool udp, std::string_view peer) {
     log.detail = "not a KDC request; dropped";
   }
   if (sink_) {
-    sink_(log, std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start),
+    sink_(log,
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                start),
           peer);
   }
   return reply;
@@ -50,8 +52,8 @@ Bytes Kdc::field_too_long() {
   if (auto r = env_.directory.domain(); r) d = *r;
   const krb5::Realm realm = d ? d->realm : krb5::Realm("UNKNOWN");
   return make_krb_error(env_.clock.now(), Error(Errc::kFieldTooLong, "length prefix"), realm,
-                        krb5::PrincipalName{krb5::name_type::kSrvInst, {"krbtgt", realm}}, std::nullopt,
-                        std::nullopt);
+                        krb5::PrincipalName{krb5::name_type::kSrvInst, {"krbtgt", realm}},
+                        std::nullopt, std::nullopt);
 }
 
 std::string format_log_line(const RequestLog& log, std::chrono::microseconds duration,

@@ -29,7 +29,7 @@ Result<const store::Domain*> KdcDirectory::domain() {
   std::lock_guard lock(mu_);
   if (!domain_) {
     std::optional<store::Domain> d;
-    KB_CHECK(store_.transact([&](store::DirectoryTxn& t) -> Result<void> {
+    KB_CHECK(store_.read([&](store::DirectoryTxn& t) -> Result<void> {
       d = KB_TRY(t.domain());
       return ok();
     }));
@@ -47,7 +47,7 @@ bool KdcDirectory::is_our_realm(std::string_view realm) {
 Result<std::optional<store::Account>> KdcDirectory::find(
     const std::function<Result<std::optional<store::Account>>(store::DirectoryTxn&)>& fn) {
   std::optional<store::Account> out;
-  KB_CHECK(store_.transact([&](store::DirectoryTxn& t) -> Result<void> {
+  KB_CHECK(store_.read([&](store::DirectoryTxn& t) -> Result<void> {
     out = KB_TRY(fn(t));
     return ok();
   }));
@@ -68,7 +68,8 @@ Result<store::Account> KdcDirectory::client(const krb5::PrincipalName& name) {
       auto by_upn = KB_TRY(t.account_by_upn(n));
       if (by_upn) return by_upn;
       // RFC 6806 §5: an enterprise name whose suffix is the domain maps to the account name.
-      if (iequal(std::string_view(n).substr(at + 1), d->dns_name)) return t.account_by_sam(n.substr(0, at));
+      if (iequal(std::string_view(n).substr(at + 1), d->dns_name))
+        return t.account_by_sam(n.substr(0, at));
       return std::optional<store::Account>();
     }
     auto by_sam = KB_TRY(t.account_by_sam(n));
@@ -80,7 +81,8 @@ Result<store::Account> KdcDirectory::client(const krb5::PrincipalName& name) {
 }
 
 Result<store::Account> KdcDirectory::krbtgt() {
-  auto found = KB_TRY(find([](store::DirectoryTxn& t) { return t.account_by_rid(store::kRidKrbtgt); }));
+  auto found =
+      KB_TRY(find([](store::DirectoryTxn& t) { return t.account_by_rid(store::kRidKrbtgt); }));
   if (!found) return Error(Errc::kSPrincipalUnknown, "the domain has no krbtgt account");
   return std::move(*found);
 }
@@ -109,7 +111,7 @@ Result<std::vector<std::string>> KdcDirectory::token_groups(const store::Account
   const std::string user_sid = store::rid_sid(*d, account.rid);
   const std::string primary = store::rid_sid(*d, account.primary_group_id);
   std::vector<std::string> out;
-  KB_CHECK(store_.transact([&](store::DirectoryTxn& t) -> Result<void> {
+  KB_CHECK(store_.read([&](store::DirectoryTxn& t) -> Result<void> {
     out = KB_TRY(t.groups_containing(user_sid));
     // The primary group holds its members implicitly (AD's primaryGroupID); its own
     // nesting counts too.
@@ -124,8 +126,8 @@ Result<std::vector<std::string>> KdcDirectory::token_groups(const store::Account
 }
 
 Result<std::shared_ptr<const crypto::Key>> KdcDirectory::key(const store::Account& account,
-                                                              crypto::EncType enctype,
-                                                              std::uint32_t kvno) {
+                                                             crypto::EncType enctype,
+                                                             std::uint32_t kvno) {
   if (kvno == 0) kvno = current_kvno(account);
   const auto etype = static_cast<std::int32_t>(enctype);
   const store::StoredKey* stored = nullptr;

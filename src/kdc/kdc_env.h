@@ -29,11 +29,11 @@ struct KdcEnv {
 
 // One structured log line per request is made from this; never holds secrets.
 struct RequestLog {
-  std::string kind;     // "AS", "TGS", "?"
-  std::string client;   // as requested
-  std::string service;  // as requested
+  std::string kind;             // "AS", "TGS", "?"
+  std::string client;           // as requested
+  std::string service;          // as requested
   std::int32_t error_code = 0;  // 0 = success
-  std::string detail;   // why, for the operator; never sent to the client
+  std::string detail;           // why, for the operator; never sent to the client
 };
 
 // The one place a refusal becomes a KRB-ERROR (RFC 4120 §5.9.1). stime is the KDC's time,

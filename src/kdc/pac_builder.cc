@@ -10,7 +10,9 @@ namespace {
 
 constexpr std::int64_t kMinPasswordAgeS = 86400;  // AD default minPwdAge: one day
 
-pac::FileTime ft(std::int64_t unix_s) { return pac::filetime_from_unix(unix_s); }
+pac::FileTime ft(std::int64_t unix_s) {
+  return pac::filetime_from_unix(unix_s);
+}
 
 std::string upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -36,9 +38,9 @@ void place_groups(const PacInputs& in, pac::KerbValidationInfo& li) {
 
 std::uint32_t samr_account_control(std::uint32_t uac) {
   std::uint32_t out = 0;
-  if (uac & store::uac::kAccountDisable) out |= 0x00000001;      // USER_ACCOUNT_DISABLED
-  if (uac & store::uac::kPasswdNotReqd) out |= 0x00000004;       // USER_PASSWORD_NOT_REQUIRED
-  if (uac & store::uac::kNormalAccount) out |= 0x00000010;       // USER_NORMAL_ACCOUNT
+  if (uac & store::uac::kAccountDisable) out |= 0x00000001;  // USER_ACCOUNT_DISABLED
+  if (uac & store::uac::kPasswdNotReqd) out |= 0x00000004;   // USER_PASSWORD_NOT_REQUIRED
+  if (uac & store::uac::kNormalAccount) out |= 0x00000010;   // USER_NORMAL_ACCOUNT
   if (uac & store::uac::kInterdomainTrustAccount) out |= 0x00000040;
   if (uac & store::uac::kWorkstationTrustAccount) out |= 0x00000080;
   if (uac & store::uac::kServerTrustAccount) out |= 0x00000100;
@@ -63,15 +65,19 @@ Result<pac::Pac> build_pac(const PacInputs& in) {
   pac::KerbValidationInfo li;
   li.logon_time = ft(auth_s);
   li.password_last_set = ft(a.pwd_last_set);
-  li.password_can_change = a.pwd_last_set == 0 ? pac::kFileTimeUnset : ft(a.pwd_last_set + kMinPasswordAgeS);
-  const bool expires = d.max_password_age_s > 0 && !(a.user_account_control & store::uac::kDontExpirePassword);
+  li.password_can_change =
+      a.pwd_last_set == 0 ? pac::kFileTimeUnset : ft(a.pwd_last_set + kMinPasswordAgeS);
+  const bool expires =
+      d.max_password_age_s > 0 && !(a.user_account_control & store::uac::kDontExpirePassword);
   li.password_must_change =
-      a.pwd_last_set == 0 ? pac::kFileTimeUnset
-                          : (expires ? ft(a.pwd_last_set + d.max_password_age_s) : pac::kFileTimeNever);
+      a.pwd_last_set == 0
+          ? pac::kFileTimeUnset
+          : (expires ? ft(a.pwd_last_set + d.max_password_age_s) : pac::kFileTimeNever);
   li.kick_off_time = a.account_expires != 0 ? ft(a.account_expires) : pac::kFileTimeNever;
   li.effective_name = a.sam_account_name;
   li.full_name = a.display_name;
-  li.bad_password_count = static_cast<std::uint16_t>(std::min<std::uint32_t>(a.bad_pwd_count, 0xffff));
+  li.bad_password_count =
+      static_cast<std::uint16_t>(std::min<std::uint32_t>(a.bad_pwd_count, 0xffff));
   li.user_id = a.rid;
   li.primary_group_id = a.primary_group_id;
   place_groups(in, li);
@@ -95,8 +101,8 @@ Result<pac::Pac> build_pac(const PacInputs& in) {
   upn.dns_domain_name = upper(d.dns_name);
   upn.sam_name_and_sid = pac::UpnDnsInfo::SamNameAndSid{a.sam_account_name, user_sid};
   p.upn_dns_info = std::move(upn);
-  p.attributes_info =
-      pac::AttributesInfo{2, in.pac_requested ? pac::kPacWasRequested : pac::kPacWasGivenImplicitly};
+  p.attributes_info = pac::AttributesInfo{
+      2, in.pac_requested ? pac::kPacWasRequested : pac::kPacWasGivenImplicitly};
   p.requestor = user_sid;
   return p;
 }

@@ -13,7 +13,8 @@ std::size_t ReplayCache::TagHash::operator()(const Tag& t) const {
 }
 
 void ReplayCache::expire(SysTime now) {
-  while (!order_.empty() && (order_.front().first + window_ * 2 < now || order_.size() > capacity_)) {
+  while (!order_.empty() &&
+         (order_.front().first + window_ * 2 < now || order_.size() > capacity_)) {
     seen_.erase(order_.front().second);
     order_.pop_front();
   }

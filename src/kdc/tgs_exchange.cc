@@ -18,9 +18,9 @@ using crypto::EncType;
 struct TgsState {
   krb5::TgsReq req;
   krb5::ApReq ap;
-  krb5::EncTicketPart tgt;           // the presented ticket, decrypted
+  krb5::EncTicketPart tgt;  // the presented ticket, decrypted
   krb5::Authenticator authenticator;
-  crypto::Key tgt_session;           // from the TGT
+  crypto::Key tgt_session;  // from the TGT
   store::Account client;
   store::Account server;
   const store::Domain* domain = nullptr;
@@ -35,7 +35,8 @@ Result<void> decode_tgs_req(TgsState& s, ByteView request) {
     for (const auto& p : *s.req.padata) {
       if (p.padata_type != krb5::padata_type::kTgsReq) continue;
       auto ap = der::decode<krb5::ApReq>(p.padata_value);
-      if (!ap) return Error(Errc::kGeneric, "PA-TGS-REQ does not decode: " + ap.error().to_string());
+      if (!ap)
+        return Error(Errc::kGeneric, "PA-TGS-REQ does not decode: " + ap.error().to_string());
       s.ap = std::move(*ap);
       return ok();
     }
@@ -84,8 +85,10 @@ Result<void> open_tgt(KdcEnv& env, TgsState& s, SysTime now) {
 // client matching the ticket's, its time within the skew, seen once, and its checksum
 // over the request body as received (usage 6).
 Result<void> check_authenticator(KdcEnv& env, ReplayCache& replay, TgsState& s, SysTime now) {
-  auto plain = crypto::decrypt(s.tgt_session, crypto::KeyUsage::kTgsReqAuthenticator, s.ap.authenticator.cipher);
-  if (!plain) return Error(Errc::kBadIntegrity, "authenticator does not decrypt under the TGT session key");
+  auto plain = crypto::decrypt(s.tgt_session, crypto::KeyUsage::kTgsReqAuthenticator,
+                               s.ap.authenticator.cipher);
+  if (!plain)
+    return Error(Errc::kBadIntegrity, "authenticator does not decrypt under the TGT session key");
   s.authenticator = KB_TRY(der::decode<krb5::Authenticator>(plain->reveal()));
   const auto& a = s.authenticator;
   if (a.cname != s.tgt.cname || !env.directory.is_our_realm(a.crealm) || a.crealm != s.tgt.crealm) {
@@ -93,7 +96,8 @@ Result<void> check_authenticator(KdcEnv& env, ReplayCache& replay, TgsState& s, 
   }
   const auto skew = std::chrono::seconds(s.domain->max_clock_skew_s);
   const auto t = a.ctime.to_sys();
-  if (t > now + skew || t < now - skew) return Error(Errc::kSkew, "authenticator time outside the allowed skew");
+  if (t > now + skew || t < now - skew)
+    return Error(Errc::kSkew, "authenticator time outside the allowed skew");
   if (!a.cksum) return Error(Errc::kInappCksum, "authenticator without a request-body checksum");
   // A keyed checksum that fits the session key (RFC 4120 §7.2.2; digest A.6): an unkeyed
   // or foreign type is INAPP_CKSUM, a wrong value MODIFIED.
@@ -102,10 +106,12 @@ Result<void> check_authenticator(KdcEnv& env, ReplayCache& replay, TgsState& s, 
   auto sum = crypto::verify_checksum(*ctype, s.tgt_session, crypto::KeyUsage::kTgsReqAuthCksum,
                                      s.req.req_body.encoding, a.cksum->checksum);
   if (!sum) {
-    if (sum.error().is(crypto::Errc::kBadChecksum)) return Error(Errc::kModified, "request body checksum does not match");
+    if (sum.error().is(crypto::Errc::kBadChecksum))
+      return Error(Errc::kModified, "request body checksum does not match");
     return Error(Errc::kInappCksum, "checksum type does not fit the session key");
   }
-  if (!replay.first_use(s.ap.authenticator.cipher, now)) return Error(Errc::kRepeat, "authenticator replayed");
+  if (!replay.first_use(s.ap.authenticator.cipher, now))
+    return Error(Errc::kRepeat, "authenticator replayed");
   return ok();
 }
 
@@ -121,7 +127,8 @@ Result<pac::Pac> check_client_and_pac(KdcEnv& env, TgsState& s) {
   auto pac_bytes = KB_TRY(find_pac(s.tgt));
   if (!pac_bytes) return Error(Errc::kTgtRevoked, "TGT without PAC");
   auto parsed = pac::parse(*pac_bytes);
-  if (!parsed) return Error(Errc::kTgtRevoked, "TGT PAC does not parse: " + parsed.error().to_string());
+  if (!parsed)
+    return Error(Errc::kTgtRevoked, "TGT PAC does not parse: " + parsed.error().to_string());
   if (!pac::verify(*parsed, {*s.krbtgt_key, s.krbtgt_key.get()})) {
     return Error(Errc::kTgtRevoked, "TGT PAC signatures do not verify");
   }
@@ -154,7 +161,8 @@ Result<Issued> times_and_flags(const TgsState& s, SysTime now, bool to_tgs) {
     if (!s.tgt.flags.test(tf::kRenewable) || !s.tgt.renew_till) {
       return Error(Errc::kBadOption, "the TGT is not renewable");
     }
-    if (s.tgt.renew_till->to_sys() < now) return Error(Errc::kTktExpired, "renewable life has ended");
+    if (s.tgt.renew_till->to_sys() < now)
+      return Error(Errc::kTktExpired, "renewable life has ended");
     const auto start = s.tgt.starttime ? s.tgt.starttime->to_sys() : s.tgt.authtime.to_sys();
     const auto life = s.tgt.endtime.to_sys() - start;
     out.endtime = krb5::KerberosTime::from_sys(std::min(now + life, s.tgt.renew_till->to_sys()));
@@ -165,13 +173,14 @@ Result<Issued> times_and_flags(const TgsState& s, SysTime now, bool to_tgs) {
   }
   const auto max_end = now + std::chrono::seconds(s.domain->max_ticket_lifetime_s);
   auto end = std::min(s.tgt.endtime.to_sys(), max_end);
-  if (std::chrono::duration_cast<std::chrono::seconds>(body.till.to_sys().time_since_epoch()).count() != 0) {
+  if (std::chrono::duration_cast<std::chrono::seconds>(body.till.to_sys().time_since_epoch())
+          .count() != 0) {
     end = std::min(end, body.till.to_sys());
   }
   if (end <= now) return Error(Errc::kNeverValid, "requested end time is in the past");
   out.endtime = krb5::KerberosTime::from_sys(end);
-  if ((opts.test(kf::kRenewable) || opts.test(kf::kRenewableOk)) && s.tgt.flags.test(tf::kRenewable) &&
-      s.tgt.renew_till) {
+  if ((opts.test(kf::kRenewable) || opts.test(kf::kRenewableOk)) &&
+      s.tgt.flags.test(tf::kRenewable) && s.tgt.renew_till) {
     auto renew = s.tgt.renew_till->to_sys();
     if (body.rtime && opts.test(kf::kRenewable)) renew = std::min(renew, body.rtime->to_sys());
     if (renew > end) {
@@ -185,7 +194,8 @@ Result<Issued> times_and_flags(const TgsState& s, SysTime now, bool to_tgs) {
     out.flags.set(tf::kForwardable);
   }
   if (opts.test(kf::kForwarded)) {
-    if (!s.tgt.flags.test(tf::kForwardable) || !delegable) return Error(Errc::kBadOption, "TGT not forwardable");
+    if (!s.tgt.flags.test(tf::kForwardable) || !delegable)
+      return Error(Errc::kBadOption, "TGT not forwardable");
     out.flags.set(tf::kForwarded);
   }
   if (s.tgt.flags.test(tf::kForwarded)) out.flags.set(tf::kForwarded);
@@ -201,7 +211,8 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
   const bool to_tgs = is_tgs_principal(sname);
   auto session_etype = first_common_enctype(body.etype, s.server);
   auto ticket_etype = ticket_enctype(s.server);
-  if (!session_etype || !ticket_etype) return Error(Errc::kEtypeNoSupp, "no enctype in common with the service");
+  if (!session_etype || !ticket_etype)
+    return Error(Errc::kEtypeNoSupp, "no enctype in common with the service");
   Issued t = KB_TRY(times_and_flags(s, now, to_tgs));
   crypto::Key session = crypto::Key::random(*session_etype, env.rng);
   const auto sk_type = static_cast<krb5::Int32>(*session_etype);
@@ -248,11 +259,13 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
   if (s.authenticator.subkey) {
     auto st = crypto::enctype_from_int(s.authenticator.subkey->keytype);
     if (!st) return Error(Errc::kEtypeNoSupp, "authenticator subkey type not supported");
-    crypto::Key sub = KB_TRY(crypto::Key::from_bytes(*st, s.authenticator.subkey->keyvalue.reveal()));
+    crypto::Key sub =
+        KB_TRY(crypto::Key::from_bytes(*st, s.authenticator.subkey->keyvalue.reveal()));
     cipher = crypto::encrypt(sub, crypto::KeyUsage::kTgsRepEncPartSubkey, plain, env.rng);
     reply_etype = s.authenticator.subkey->keytype;
   } else {
-    cipher = crypto::encrypt(s.tgt_session, crypto::KeyUsage::kTgsRepEncPartSessionKey, plain, env.rng);
+    cipher =
+        crypto::encrypt(s.tgt_session, crypto::KeyUsage::kTgsRepEncPartSessionKey, plain, env.rng);
   }
   secure_wipe(plain.data(), plain.size());
   if (!cipher) return std::move(cipher).error();
@@ -268,7 +281,8 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
 
 }  // namespace
 
-Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool udp, RequestLog& log) {
+Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool udp,
+                     RequestLog& log) {
   log.kind = "TGS";
   const SysTime now = env.clock.now();
   const store::Domain* domain = nullptr;
@@ -282,12 +296,14 @@ Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool ud
   auto refuse = [&](const Error& e) {
     log.error_code = krb_error_code(e);
     log.detail = e.to_string();
-    return make_krb_error(now, e, realm, sname, cname ? std::optional<krb5::Realm>(realm) : std::nullopt, cname);
+    return make_krb_error(now, e, realm, sname,
+                          cname ? std::optional<krb5::Realm>(realm) : std::nullopt, cname);
   };
   if (domain == nullptr) return refuse(Error(Errc::kGeneric, "KDC has no domain"));
   if (auto r = decode_tgs_req(s, request); !r) {
-    return refuse(r.error().domain() == ErrorDomain::kKdc ? r.error()
-                                                          : Error(Errc::kGeneric, r.error().to_string()));
+    return refuse(r.error().domain() == ErrorDomain::kKdc
+                      ? r.error()
+                      : Error(Errc::kGeneric, r.error().to_string()));
   }
   const auto& body = s.req.req_body.value;
   if (body.sname) sname = *body.sname;
@@ -295,14 +311,16 @@ Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool ud
 
   auto run = [&]() -> Result<Bytes> {
     if (!body.sname) return Error(Errc::kSPrincipalUnknown, "TGS-REQ without sname");
-    if (!env.directory.is_our_realm(body.realm)) return Error(Errc::kWrongRealm, "realm " + body.realm);
+    if (!env.directory.is_our_realm(body.realm))
+      return Error(Errc::kWrongRealm, "realm " + body.realm);
     KB_CHECK(open_tgt(env, s, now));
     cname = s.tgt.cname;
     log.client = principal_to_string(s.tgt.cname);
     KB_CHECK(check_authenticator(env, replay, s, now));
     pac::Pac pac_contents = KB_TRY(check_client_and_pac(env, s));
     s.server = KB_TRY(env.directory.service(*body.sname));
-    if ((s.server.user_account_control & store::uac::kAccountDisable) && s.server.rid != store::kRidKrbtgt) {
+    if ((s.server.user_account_control & store::uac::kAccountDisable) &&
+        s.server.rid != store::kRidKrbtgt) {
       return Error(Errc::kServiceRevoked, "service account disabled");
     }
     return issue(env, s, std::move(pac_contents), now);

@@ -4,10 +4,9 @@ namespace kb::kdc {
 namespace {
 
 krb5::EncTicketPart with_pac_first(const krb5::EncTicketPart& part, ByteView pac_bytes) {
-  krb5::EncTicketPart out{part.flags,      part.key.clone(), part.crealm,
-                          part.cname,      part.transited,   part.authtime,
-                          part.starttime,  part.endtime,     part.renew_till,
-                          part.caddr,      std::nullopt};
+  krb5::EncTicketPart out{part.flags,      part.key.clone(), part.crealm,    part.cname,
+                          part.transited,  part.authtime,    part.starttime, part.endtime,
+                          part.renew_till, part.caddr,       std::nullopt};
   krb5::AuthorizationData ad;
   ad.push_back(pac_authorization_data(pac_bytes));
   if (part.authorization_data) {
@@ -44,7 +43,8 @@ Result<Bytes> ticket_checksum_input(const krb5::EncTicketPart& part_without_pac)
 
 Result<krb5::Ticket> seal_ticket(SealRequest req, Rng& rng) {
   if (req.server_key == nullptr || (req.pac && req.kdc_key == nullptr)) {
-    return Error(BaseErrc::kInvalidArgument, "seal_ticket needs a server key (and a KDC key to sign a PAC)");
+    return Error(BaseErrc::kInvalidArgument,
+                 "seal_ticket needs a server key (and a KDC key to sign a PAC)");
   }
   Bytes plain;
   if (req.pac) {
@@ -57,7 +57,8 @@ Result<krb5::Ticket> seal_ticket(SealRequest req, Rng& rng) {
   } else {
     plain = der::encode(req.part);
   }
-  Bytes cipher = KB_TRY(crypto::encrypt(*req.server_key, crypto::KeyUsage::kKdcRepTicket, plain, rng));
+  Bytes cipher =
+      KB_TRY(crypto::encrypt(*req.server_key, crypto::KeyUsage::kKdcRepTicket, plain, rng));
   secure_wipe(plain.data(), plain.size());  // it held the session key
   krb5::Ticket t;
   t.realm = std::move(req.realm);

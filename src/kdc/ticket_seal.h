@@ -27,7 +27,7 @@ krb5::AuthorizationDataEntry pac_authorization_data(ByteView pac_bytes);
 Result<std::optional<Bytes>> find_pac(const krb5::EncTicketPart& part);
 
 struct SealRequest {
-  krb5::Realm realm;         // Ticket.realm: the service's realm
+  krb5::Realm realm;  // Ticket.realm: the service's realm
   krb5::PrincipalName sname;
   // Everything but the PAC; any authorization-data in it follows the PAC.
   krb5::EncTicketPart part;

@@ -8,9 +8,12 @@ namespace kb::net {
 
 std::string_view error_code_name(Errc e) {
   switch (e) {
-    case Errc::kBadAddress: return "bad_address";
-    case Errc::kBind: return "bind";
-    case Errc::kThread: return "thread";
+    case Errc::kBadAddress:
+      return "bad_address";
+    case Errc::kBind:
+      return "bind";
+    case Errc::kThread:
+      return "thread";
   }
   return "unknown";
 }
@@ -72,12 +75,14 @@ class UdpLoop : public std::enable_shared_from_this<UdpLoop> {
 
  private:
   void receive() {
-    socket_.async_receive_from(
-        asio::buffer(buf_), from_, [self = shared_from_this()](auto ec, std::size_t n) {
-          if (ec == asio::error::operation_aborted) return;
-          if (!ec) self->answer(n);
-          else self->receive();
-        });
+    socket_.async_receive_from(asio::buffer(buf_), from_,
+                               [self = shared_from_this()](auto ec, std::size_t n) {
+                                 if (ec == asio::error::operation_aborted) return;
+                                 if (!ec)
+                                   self->answer(n);
+                                 else
+                                   self->receive();
+                               });
   }
   void answer(std::size_t n) {
     RequestContext ctx{true, peer_string(from_.address(), from_.port())};
@@ -127,8 +132,8 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     asio::async_read(socket_, asio::buffer(len_), [self = shared_from_this()](auto ec, auto) {
       if (ec) return self->close();
       std::uint32_t n = (std::uint32_t{self->len_[0]} << 24) |
-                        (std::uint32_t{self->len_[1]} << 16) |
-                        (std::uint32_t{self->len_[2]} << 8) | self->len_[3];
+                        (std::uint32_t{self->len_[1]} << 16) | (std::uint32_t{self->len_[2]} << 8) |
+                        self->len_[3];
       // RFC 4120 §7.2.2: the top bit is reserved; a set bit or an oversized request gets
       // KRB_ERR_FIELD_TOOLONG and the connection is closed.
       if ((n & 0x80000000u) != 0 || n > self->shared_.cfg.max_tcp_request || n == 0) {
@@ -255,7 +260,8 @@ class Transport final : public KdcTransport {
         udp::socket s(*ctx);
         udp::endpoint ep(addr, port);
         s.open(ep.protocol(), ec);
-        if (!ec) s.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+        if (!ec)
+          s.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
         if (addr.is_v6() && !ec) s.set_option(asio::ip::v6_only(true), ec);
         if (!ec) s.bind(ep, ec);
         if (ec) return Error(Errc::kBind, "udp " + peer_string(addr, port) + ": " + ec.message());
@@ -267,7 +273,8 @@ class Transport final : public KdcTransport {
         tcp::endpoint ep(addr, port);
         a.open(ep.protocol(), ec);
         if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
-        if (!ec) a.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+        if (!ec)
+          a.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
         if (addr.is_v6() && !ec) a.set_option(asio::ip::v6_only(true), ec);
         if (!ec) a.bind(ep, ec);
         if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);

@@ -23,7 +23,9 @@ enum class Errc {
   kBind,
   kThread,
 };
-constexpr ErrorDomain error_domain(Errc) { return ErrorDomain::kNet; }
+constexpr ErrorDomain error_domain(Errc) {
+  return ErrorDomain::kNet;
+}
 std::string_view error_code_name(Errc e);
 
 struct RequestContext {
@@ -46,7 +48,7 @@ struct TransportConfig {
   // "host:port" entries; IPv6 as "[::1]:88". Port 0 picks a free port (the same one for
   // UDP and TCP and for every thread of one entry).
   std::vector<std::string> listen = {"127.0.0.1:88"};
-  unsigned threads = 0;  // 0 = one per core
+  unsigned threads = 0;                      // 0 = one per core
   std::size_t max_tcp_request = 256 * 1024;  // larger length prefixes get FIELD_TOOLONG
   std::chrono::milliseconds tcp_idle_timeout{10000};
   std::size_t max_tcp_connections = 4096;  // per process; further connections are closed

@@ -39,7 +39,7 @@ void write_rodc(Bytes& pac, const InfoBuffer& b, std::uint16_t id) {
   pac[b.offset + b.size - 1] = static_cast<std::uint8_t>(id >> 8);
 }
 
-SignatureData placeholder(const crypto::Key& key, std::optional<std::uint16_t> rodc) {
+SignatureData zero_filled_signature(const crypto::Key& key, std::optional<std::uint16_t> rodc) {
   SignatureData s;
   crypto::ChecksumType t = checksum_type_for(key);
   s.signature_type = static_cast<std::int32_t>(t);
@@ -64,13 +64,13 @@ Result<Bytes> sign(const Pac& contents, const SignKeys& keys) {
   }
   Pac pac = contents;
   const bool service_ticket = keys.ticket_checksum_input.has_value();
-  pac.server_checksum = placeholder(keys.server_key, std::nullopt);  // never an RODC id
-  pac.kdc_checksum = placeholder(keys.kdc_key, keys.rodc_identifier);
+  pac.server_checksum = zero_filled_signature(keys.server_key, std::nullopt);  // never an RODC id
+  pac.kdc_checksum = zero_filled_signature(keys.kdc_key, keys.rodc_identifier);
   pac.ticket_checksum.reset();
   pac.full_checksum.reset();
   if (service_ticket) {
-    pac.ticket_checksum = placeholder(keys.kdc_key, keys.rodc_identifier);
-    pac.full_checksum = placeholder(keys.kdc_key, keys.rodc_identifier);
+    pac.ticket_checksum = zero_filled_signature(keys.kdc_key, keys.rodc_identifier);
+    pac.full_checksum = zero_filled_signature(keys.kdc_key, keys.rodc_identifier);
   }
   std::vector<InfoBuffer> layout;
   Bytes out = KB_TRY(encode(pac, &layout));

@@ -4,12 +4,18 @@ namespace kb::store {
 
 std::string_view error_code_name(Errc e) {
   switch (e) {
-    case Errc::kNotFound: return "not_found";
-    case Errc::kAlreadyExists: return "already_exists";
-    case Errc::kConflict: return "conflict";
-    case Errc::kInvalidArgument: return "invalid_argument";
-    case Errc::kSchemaVersion: return "schema_version";
-    case Errc::kBackend: return "backend";
+    case Errc::kNotFound:
+      return "not_found";
+    case Errc::kAlreadyExists:
+      return "already_exists";
+    case Errc::kConflict:
+      return "conflict";
+    case Errc::kInvalidArgument:
+      return "invalid_argument";
+    case Errc::kSchemaVersion:
+      return "schema_version";
+    case Errc::kBackend:
+      return "backend";
   }
   return "unknown";
 }
@@ -37,6 +43,8 @@ const std::vector<WellKnownGroup>& well_known_groups() {
   return kGroups;
 }
 
-std::string rid_sid(const Domain& d, std::uint32_t rid) { return d.sid + "-" + std::to_string(rid); }
+std::string rid_sid(const Domain& d, std::uint32_t rid) {
+  return d.sid + "-" + std::to_string(rid);
+}
 
 }  // namespace kb::store

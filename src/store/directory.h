@@ -20,12 +20,14 @@ namespace kb::store {
 enum class Errc {
   kNotFound = 1,
   kAlreadyExists,
-  kConflict,       // a uniqueness rule (sAMAccountName, UPN, SPN, branch number) would break
+  kConflict,  // a uniqueness rule (sAMAccountName, UPN, SPN, branch number) would break
   kInvalidArgument,
   kSchemaVersion,  // the database was written by a newer Keybridge
   kBackend,        // the database itself failed (I/O, corruption, busy past the timeout)
 };
-constexpr ErrorDomain error_domain(Errc) { return ErrorDomain::kStore; }
+constexpr ErrorDomain error_domain(Errc) {
+  return ErrorDomain::kStore;
+}
 std::string_view error_code_name(Errc e);
 
 // userAccountControl bits (MS-ADTS 2.2.16).
@@ -48,11 +50,11 @@ inline constexpr std::uint32_t kPartialSecretsAccount = 0x04000000;
 }  // namespace uac
 
 struct Domain {
-  std::string dns_name;  // contoso.test
-  std::string realm;     // CONTOSO.TEST
-  std::string netbios_name;  // CONTOSO
-  std::string sid;       // S-1-5-21-a-b-c
-  std::int64_t max_password_age_s = 42 * 86400;  // AD default maxPwdAge: 42 days; 0 = never
+  std::string dns_name;                            // contoso.test
+  std::string realm;                               // CONTOSO.TEST
+  std::string netbios_name;                        // CONTOSO
+  std::string sid;                                 // S-1-5-21-a-b-c
+  std::int64_t max_password_age_s = 42 * 86400;    // AD default maxPwdAge: 42 days; 0 = never
   std::int64_t max_ticket_lifetime_s = 10 * 3600;  // AD "Maximum lifetime for user ticket"
   std::int64_t max_renew_lifetime_s = 7 * 86400;   // AD "Maximum lifetime for renewal"
   std::int64_t max_clock_skew_s = 300;
@@ -75,14 +77,14 @@ enum class ObjectClass : std::uint8_t { kUser = 1, kComputer = 2 };
 struct Account {
   std::uint32_t rid = 0;  // objectSid = domain SID + rid
   ObjectClass object_class = ObjectClass::kUser;
-  std::string sam_account_name;  // computers end in '$'
+  std::string sam_account_name;     // computers end in '$'
   std::string user_principal_name;  // empty when unset
   std::string display_name;
   std::uint32_t user_account_control = uac::kNormalAccount;
   std::uint32_t primary_group_id = 513;  // Domain Users
-  std::int64_t pwd_last_set = 0;      // unix seconds; 0 = "must change password"
-  std::int64_t account_expires = 0;   // unix seconds; 0 = never
-  std::int64_t lockout_time = 0;      // unix seconds; 0 = not locked
+  std::int64_t pwd_last_set = 0;         // unix seconds; 0 = "must change password"
+  std::int64_t account_expires = 0;      // unix seconds; 0 = never
+  std::int64_t lockout_time = 0;         // unix seconds; 0 = not locked
   std::uint32_t bad_pwd_count = 0;
   std::vector<std::string> service_principal_names;  // "HTTP/web.contoso.test"
   std::vector<StoredKey> keys;  // every enctype of the current kvno, plus the previous kvno
@@ -137,6 +139,9 @@ class DirectoryStore {
   // Runs `fn` in one transaction: committed when fn returns ok, rolled back otherwise
   // (the error is returned). Read-only work may use the same call.
   virtual Result<void> transact(const std::function<Result<void>(DirectoryTxn&)>& fn) = 0;
+  // Runs `fn` in a read-only snapshot: never takes the write lock, so readers on every
+  // core proceed in parallel (the KDC's per-request lookups). Writes inside fail.
+  virtual Result<void> read(const std::function<Result<void>(DirectoryTxn&)>& fn) { return transact(fn); }
 };
 
 // Objects every AD domain starts with (MS-ADTS 7.1.1.6 well-known RIDs / SIDs).

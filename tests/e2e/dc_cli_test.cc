@@ -70,7 +70,8 @@ class DcCli : public ::testing::Test {
                               {}, dir_.path() / "serve.log", &error))
         << error;
     for (int i = 0; i < 100; ++i) {
-      if (log().find("listening on 127.0.0.1:" + std::to_string(port_)) != std::string::npos) return;
+      if (log().find("listening on 127.0.0.1:" + std::to_string(port_)) != std::string::npos)
+        return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     FAIL() << "dc serve did not start: " << log();
@@ -103,7 +104,8 @@ TEST_F(DcCli, DomainManagedFromTheCliServesMitClients) {
   auto exp = kb({"keytab", "export", "HTTP/web.contoso.test", "--out", kt});
   ASSERT_EQ(exp.exit_code, 0) << exp.out;
   auto kl = run({"klist", "-k", "-e", kt}, env());
-  EXPECT_NE(kl.out.find("HTTP/web.contoso.test@CONTOSO.TEST (aes256-cts-hmac-sha1-96)"), std::string::npos)
+  EXPECT_NE(kl.out.find("HTTP/web.contoso.test@CONTOSO.TEST (aes256-cts-hmac-sha1-96)"),
+            std::string::npos)
       << kl.out;
 
   start_server();
@@ -124,7 +126,9 @@ TEST_F(DcCli, DomainManagedFromTheCliServesMitClients) {
 
   // One structured line per request, no passwords.
   std::string l = log();
-  EXPECT_NE(l.find("kdc AS client=alice service=krbtgt/CONTOSO.TEST result=ok code=0"), std::string::npos) << l;
+  EXPECT_NE(l.find("kdc AS client=alice service=krbtgt/CONTOSO.TEST result=ok code=0"),
+            std::string::npos)
+      << l;
   EXPECT_NE(l.find("result=refused code=18"), std::string::npos) << l;
   EXPECT_EQ(l.find("Al1ce-pw"), std::string::npos);
   EXPECT_EQ(server_.stop(), 0);  // SIGTERM: a clean exit
@@ -135,7 +139,8 @@ TEST_F(DcCli, BadInputGetsAClearMessageAndNonZeroExit) {
   auto none = kb({"user", "add", "bob", "--password-stdin"}, "pw\n");
   EXPECT_NE(none.exit_code, 0);
   EXPECT_NE(none.out.find("run dc init"), std::string::npos) << none.out;
-  ASSERT_EQ(kb({"init", "--domain", "contoso.test", "--password-stdin"}, "Adm1n!pw\n").exit_code, 0);
+  ASSERT_EQ(kb({"init", "--domain", "contoso.test", "--password-stdin"}, "Adm1n!pw\n").exit_code,
+            0);
   auto bad_name = kb({"user", "add", "bad name", "--password-stdin"}, "pw\n");
   EXPECT_NE(bad_name.exit_code, 0);
   EXPECT_NE(bad_name.out.find("invalid sAMAccountName"), std::string::npos) << bad_name.out;

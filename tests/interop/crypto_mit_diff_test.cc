@@ -16,9 +16,9 @@
 namespace kb::crypto {
 namespace {
 
-constexpr EncType kAllEnctypes[] = {
-    EncType::kAes128CtsHmacSha196, EncType::kAes256CtsHmacSha196,
-    EncType::kAes128CtsHmacSha256128, EncType::kAes256CtsHmacSha384192, EncType::kRc4Hmac};
+constexpr EncType kAllEnctypes[] = {EncType::kAes128CtsHmacSha196, EncType::kAes256CtsHmacSha196,
+                                    EncType::kAes128CtsHmacSha256128,
+                                    EncType::kAes256CtsHmacSha384192, EncType::kRc4Hmac};
 
 constexpr int kRoundsPerEnctype = 300;
 
@@ -59,8 +59,7 @@ class MitCrypto : public ::testing::Test {
     krb5_enc_data enc{};
     enc.ciphertext.data = reinterpret_cast<char*>(out.data());
     enc.ciphertext.length = static_cast<unsigned int>(out.size());
-    EXPECT_EQ(krb5_c_encrypt(ctx_, &kb, static_cast<krb5_keyusage>(usage), nullptr, &in, &enc),
-              0);
+    EXPECT_EQ(krb5_c_encrypt(ctx_, &kb, static_cast<krb5_keyusage>(usage), nullptr, &in, &enc), 0);
     out.resize(enc.ciphertext.length);
     return out;
   }
@@ -129,8 +128,8 @@ TEST_F(MitCrypto, OurCiphertextDecryptsUnderMit) {
       auto ct = encrypt(k, KeyUsage{usage}, pt, rng_);
       ASSERT_TRUE(ct) << ct.error().to_string();
       auto back = mit_decrypt(k, usage, *ct);
-      ASSERT_TRUE(back.has_value()) << "MIT rejected our ciphertext, usage " << usage
-                                    << ", length " << pt.size();
+      ASSERT_TRUE(back.has_value())
+          << "MIT rejected our ciphertext, usage " << usage << ", length " << pt.size();
       EXPECT_EQ(*back, pt);
     }
   }

@@ -52,12 +52,15 @@ TEST(KlistReads, OurKeytabWithRodcKvno) {
   std::string key_hex;
   for (int i = 0; i < 32; ++i) key_hex += "ab";
   EXPECT_NE(r.out.find("-2147418110 11/14/23 22:13:20 HTTP/web.contoso.test@CONTOSO.TEST "
-                       "(aes256-cts-hmac-sha1-96)  (0x" + key_hex + ")"),
+                       "(aes256-cts-hmac-sha1-96)  (0x" +
+                       key_hex + ")"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("   7 "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("alice@CONTOSO.TEST (DEPRECATED:arcfour-hmac)  (0x01010101010101010101010101010101)"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find(
+          "alice@CONTOSO.TEST (DEPRECATED:arcfour-hmac)  (0x01010101010101010101010101010101)"),
+      std::string::npos)
       << r.out;
 }
 

@@ -12,9 +12,9 @@
 #include "kdc/accounts.h"
 #include "kdc/kdc.h"
 #include "kdc/ticket_seal.h"
+#include "mit_krb5.h"
 #include "net/kdc_transport.h"
 #include "pac/pac.h"
-#include "mit_krb5.h"
 #include "process.h"
 #include "store/sqlite/sqlite_directory.h"
 
@@ -50,9 +50,11 @@ class KinitAgainstOurKdc : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(kb::testing::find_program("kinit").empty()) << "kinit (krb5-user) is missing";
-    store_ = std::move(*store::sqlite::SqliteDirectoryStore::open((dir_.path() / "dir.db").string()));
-    auto d = provision_domain(*store_, {"contoso.test", "", "S-1-5-21-1-2-3", SecretString("Adm1n!pw")},
-                              mk_, clock_, rng_);
+    store_ =
+        std::move(*store::sqlite::SqliteDirectoryStore::open((dir_.path() / "dir.db").string()));
+    auto d =
+        provision_domain(*store_, {"contoso.test", "", "S-1-5-21-1-2-3", SecretString("Adm1n!pw")},
+                         mk_, clock_, rng_);
     ASSERT_TRUE(d) << d.error().to_string();
     domain_ = *d;
     add_user(1105, "alice", "Al1ce-pw", 0);
@@ -101,7 +103,8 @@ class KinitAgainstOurKdc : public ::testing::Test {
     auto svc = directory_->client(krb5::PrincipalName{1, {sam}});
     EXPECT_TRUE(svc);
     std::vector<formats::KeytabEntry> kt;
-    for (crypto::EncType e : {crypto::EncType::kAes256CtsHmacSha196, crypto::EncType::kAes128CtsHmacSha196}) {
+    for (crypto::EncType e :
+         {crypto::EncType::kAes256CtsHmacSha196, crypto::EncType::kAes128CtsHmacSha196}) {
       formats::KeytabEntry entry;
       entry.components = principal;
       entry.realm = "CONTOSO.TEST";
@@ -118,8 +121,9 @@ class KinitAgainstOurKdc : public ::testing::Test {
 
   void write_conf(bool tcp_only) {
     std::string port = std::to_string(transport_->bound().at(0).port);
-    std::string text = "[libdefaults]\n default_realm = CONTOSO.TEST\n dns_lookup_kdc = false\n"
-                       " dns_lookup_realm = false\n rdns = false\n dns_canonicalize_hostname = false\n";
+    std::string text =
+        "[libdefaults]\n default_realm = CONTOSO.TEST\n dns_lookup_kdc = false\n"
+        " dns_lookup_realm = false\n rdns = false\n dns_canonicalize_hostname = false\n";
     if (tcp_only) text += " udp_preference_limit = 1\n";
     text += "[realms]\n CONTOSO.TEST = {\n  kdc = 127.0.0.1:" + port + "\n }\n";
     text += "[domain_realm]\n .contoso.test = CONTOSO.TEST\n contoso.test = CONTOSO.TEST\n";
@@ -186,7 +190,8 @@ TEST_F(KinitAgainstOurKdc, ForwardableAndRenewableFlagsFollowTheRequest) {
 TEST_F(KinitAgainstOurKdc, RefusalsCarryTheCodesMitExplains) {
   auto wrong = kinit({"alice"}, "not-the-password");
   EXPECT_NE(wrong.exit_code, 0);
-  EXPECT_NE(wrong.out.find("Password incorrect while getting initial credentials"), std::string::npos)
+  EXPECT_NE(wrong.out.find("Password incorrect while getting initial credentials"),
+            std::string::npos)
       << wrong.out;
 
   auto unknown = kinit({"nobody"}, "x");
@@ -264,14 +269,14 @@ TEST_F(KinitAgainstOurKdc, TgtPacHasTheUsersGroupsAndMitVerifiesIt) {
   krb5_free_context(ctx);
 }
 
-
 TEST_F(KinitAgainstOurKdc, KvnoGetsAServiceTicketWithAPacSignedForTheService) {
   ASSERT_EQ(kinit({"alice"}, "Al1ce-pw").exit_code, 0);
   auto v = run({"kvno", "HTTP/web.contoso.test"}, env());
   ASSERT_EQ(v.exit_code, 0) << v.out;
   EXPECT_NE(v.out.find("HTTP/web.contoso.test@CONTOSO.TEST: kvno = 1"), std::string::npos) << v.out;
   // MIT kvno -k also decrypts the ticket with the exported keytab.
-  auto vk = run({"kvno", "-k", export_keytab("websvc", {"HTTP", "web.contoso.test"}), "HTTP/web.contoso.test"},
+  auto vk = run({"kvno", "-k", export_keytab("websvc", {"HTTP", "web.contoso.test"}),
+                 "HTTP/web.contoso.test"},
                 env());
   EXPECT_NE(vk.out.find("keytab entry valid"), std::string::npos) << vk.out;
 
@@ -290,10 +295,18 @@ TEST_F(KinitAgainstOurKdc, KvnoGetsAServiceTicketWithAPacSignedForTheService) {
 
   // Ours: server, KDC, full and ticket signatures.
   auto parsed = *pac::parse(**find_pac(etp));
-  krb5::EncTicketPart without_pac{etp.flags, etp.key.clone(), etp.crealm, etp.cname, etp.transited,
-                                  etp.authtime, etp.starttime, etp.endtime, etp.renew_till, etp.caddr,
-                                  krb5::AuthorizationData(etp.authorization_data->begin() + 1,
-                                                          etp.authorization_data->end())};
+  krb5::EncTicketPart without_pac{
+      etp.flags,
+      etp.key.clone(),
+      etp.crealm,
+      etp.cname,
+      etp.transited,
+      etp.authtime,
+      etp.starttime,
+      etp.endtime,
+      etp.renew_till,
+      etp.caddr,
+      krb5::AuthorizationData(etp.authorization_data->begin() + 1, etp.authorization_data->end())};
   if (without_pac.authorization_data->empty()) without_pac.authorization_data.reset();
   Bytes cksum_input = *ticket_checksum_input(without_pac);
   auto ours = pac::verify(parsed, {*svc_key, tgt_key.get(), ByteView(cksum_input)});
@@ -314,11 +327,15 @@ TEST_F(KinitAgainstOurKdc, KvnoGetsAServiceTicketWithAPacSignedForTheService) {
   krb5_keyblock skb = kb::testing::mit_keyblock(*svc_key);
   krb5_keyblock kkb = kb::testing::mit_keyblock(*tgt_key);
   krb5_keytab kt = nullptr;
-  ASSERT_EQ(krb5_kt_resolve(ctx, ("FILE:" + export_keytab("websvc", {"HTTP", "web.contoso.test"})).c_str(), &kt), 0);
+  ASSERT_EQ(
+      krb5_kt_resolve(
+          ctx, ("FILE:" + export_keytab("websvc", {"HTTP", "web.contoso.test"})).c_str(), &kt),
+      0);
   ASSERT_EQ(krb5_server_decrypt_ticket_keytab(ctx, kt, mit_ticket), 0);
   krb5_kt_close(ctx, kt);
   krb5_pac mit_pac = nullptr;
-  krb5_error_code rc = krb5_kdc_verify_ticket(ctx, mit_ticket->enc_part2, server, &skb, &kkb, &mit_pac);
+  krb5_error_code rc =
+      krb5_kdc_verify_ticket(ctx, mit_ticket->enc_part2, server, &skb, &kkb, &mit_pac);
   EXPECT_EQ(rc, 0) << krb5_get_error_message(ctx, rc);
   krb5_pac_free(ctx, mit_pac);
   krb5_free_principal(ctx, server);
@@ -335,22 +352,26 @@ TEST_F(KinitAgainstOurKdc, KinitRenewsARenewableTgt) {
 }
 
 TEST_F(KinitAgainstOurKdc, GssServerAcceptsOurServiceTicket) {
-  ASSERT_FALSE(kb::testing::find_program("gss-server").empty()) << "gss-server (krb5-gss-samples) is missing";
+  ASSERT_FALSE(kb::testing::find_program("gss-server").empty())
+      << "gss-server (krb5-gss-samples) is missing";
   ASSERT_EQ(kinit({"alice"}, "Al1ce-pw").exit_code, 0);
   std::string keytab = export_keytab("websvc", {"HTTP", "web.contoso.test"});
   // A free port: bind, read, release (gss-server has no "port 0").
-  auto probe = net::KdcTransport::start({.listen = {"127.0.0.1:0"}, .threads = 1, .udp = false}, *handler_);
+  auto probe =
+      net::KdcTransport::start({.listen = {"127.0.0.1:0"}, .threads = 1, .udp = false}, *handler_);
   ASSERT_TRUE(probe);
   std::string port = std::to_string((*probe)->bound().at(0).port);
   (*probe)->stop();
   BackgroundProcess server;
   auto server_env = env();
-  ASSERT_TRUE(server.start({"gss-server", "-port", port, "-once", "-keytab", keytab, "HTTP@web.contoso.test"},
-                           server_env, dir_.path() / "gss-server.log"));
+  ASSERT_TRUE(server.start(
+      {"gss-server", "-port", port, "-once", "-keytab", keytab, "HTTP@web.contoso.test"},
+      server_env, dir_.path() / "gss-server.log"));
   RunResult client;
   for (int i = 0; i < 50; ++i) {  // until the server listens
-    client = run({"gss-client", "-port", port, "127.0.0.1", "HTTP@web.contoso.test", "hello from alice"},
-                 env(), "", 20);
+    client =
+        run({"gss-client", "-port", port, "127.0.0.1", "HTTP@web.contoso.test", "hello from alice"},
+            env(), "", 20);
     if (client.out.find("connecting") == std::string::npos || client.exit_code == 0) break;
     ::usleep(100000);
   }
@@ -367,7 +388,9 @@ TEST_F(KinitAgainstOurKdc, EveryRequestGetsOneStructuredLogLine) {
   ASSERT_EQ(kinit({"alice"}, "Al1ce-pw").exit_code, 0);
   ASSERT_FALSE(handler_->lines.empty());
   const std::string& last = handler_->lines.back();
-  EXPECT_EQ(last.rfind("kdc AS client=alice service=krbtgt/CONTOSO.TEST result=ok code=0 us=", 0), 0u) << last;
+  EXPECT_EQ(last.rfind("kdc AS client=alice service=krbtgt/CONTOSO.TEST result=ok code=0 us=", 0),
+            0u)
+      << last;
   for (const auto& l : handler_->lines) {
     EXPECT_EQ(l.find("Al1ce-pw"), std::string::npos);  // no secrets
   }

@@ -48,7 +48,8 @@ class PartialTgtMit : public ::testing::Test {
     auto t = mint_partial_tgt(user_, {branch, version, &server_key_}, {}, clock, rng_);
     EXPECT_TRUE(t) << t.error().to_string();
     auto rep = *der::decode<krb5::AsRep>(t->as_rep);
-    auto plain = crypto::decrypt(t->client_key, crypto::KeyUsage::kAsRepEncPart, rep.enc_part.cipher);
+    auto plain =
+        crypto::decrypt(t->client_key, crypto::KeyUsage::kAsRepEncPart, rep.enc_part.cipher);
     auto part = *der::decode<krb5::EncAsRepPart>(plain->reveal());
     return {std::move(*t), std::move(rep), std::move(part)};
   }
@@ -89,7 +90,9 @@ class PartialTgtMit : public ::testing::Test {
     return path;
   }
 
-  std::map<std::string, std::string> env() const { return {{"KRB5_CONFIG", conf_}, {"LC_ALL", "C"}}; }
+  std::map<std::string, std::string> env() const {
+    return {{"KRB5_CONFIG", conf_}, {"LC_ALL", "C"}};
+  }
 
   crypto::SystemRng rng_;
   crypto::Key server_key_;

@@ -46,7 +46,9 @@ Result<void> Stmt::run() {
   return ok();
 }
 
-std::int64_t Stmt::int64(int col) const { return sqlite3_column_int64(s_, col); }
+std::int64_t Stmt::int64(int col) const {
+  return sqlite3_column_int64(s_, col);
+}
 std::string Stmt::text(int col) const {
   const auto* p = sqlite3_column_text(s_, col);
   int n = sqlite3_column_bytes(s_, col);
@@ -58,18 +60,22 @@ Bytes Stmt::blob(int col) const {
   int n = sqlite3_column_bytes(s_, col);
   return p ? Bytes(p, p + n) : Bytes();
 }
-bool Stmt::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+bool Stmt::is_null(int col) const {
+  return sqlite3_column_type(s_, col) == SQLITE_NULL;
+}
 
-Result<std::unique_ptr<Db>> Db::open(const std::string& path) {
+Result<std::unique_ptr<Db>> Db::open(const std::string& path, bool read_only) {
   sqlite3* h = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &h,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &h, flags, nullptr);
   std::unique_ptr<Db> db(new Db(h));
   if (rc != SQLITE_OK) return db->error("open " + path);
   sqlite3_busy_timeout(h, 5000);
-  KB_CHECK(db->exec("PRAGMA journal_mode=WAL"));
-  KB_CHECK(db->exec("PRAGMA synchronous=NORMAL"));
+  if (!read_only) {
+    KB_CHECK(db->exec("PRAGMA journal_mode=WAL"));
+    KB_CHECK(db->exec("PRAGMA synchronous=NORMAL"));
+  }
   KB_CHECK(db->exec("PRAGMA foreign_keys=ON"));
   return db;
 }
@@ -100,7 +106,9 @@ Result<void> Db::exec(const char* sql) {
   return ok();
 }
 
-int Db::changes() const { return sqlite3_changes(h_); }
+int Db::changes() const {
+  return sqlite3_changes(h_);
+}
 
 Error Db::error(std::string_view what) const {
   return Error(Errc::kBackend, std::string(what) + ": " + (h_ ? sqlite3_errmsg(h_) : "no handle"));

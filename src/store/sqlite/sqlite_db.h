@@ -56,7 +56,8 @@ class Stmt {
 class Db {
  public:
   // Opens (creating if needed) the database file; sets WAL, foreign keys, busy timeout.
-  static Result<std::unique_ptr<Db>> open(const std::string& path);
+  // A read-only connection cannot write, whatever statement it is given.
+  static Result<std::unique_ptr<Db>> open(const std::string& path, bool read_only = false);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;

@@ -12,10 +12,8 @@ namespace {
 constexpr const char kSelectByRid[] =
     "SELECT rid, object_class, sam, upn, display_name, uac, primary_group_id, pwd_last_set, "
     "account_expires, lockout_time, bad_pwd_count FROM account WHERE rid = ?1";
-constexpr const char kSelectBySam[] =
-    "SELECT rid FROM account WHERE sam = ?1";
-constexpr const char kSelectByUpn[] =
-    "SELECT rid FROM account WHERE upn = ?1";
+constexpr const char kSelectBySam[] = "SELECT rid FROM account WHERE sam = ?1";
+constexpr const char kSelectByUpn[] = "SELECT rid FROM account WHERE upn = ?1";
 constexpr const char kSelectBySpn[] = "SELECT rid FROM spn WHERE spn = ?1";
 constexpr const char kSelectByAttr[] =
     "SELECT DISTINCT rid FROM account_attr WHERE name = ?1 AND value = ?2 ORDER BY rid";
@@ -349,8 +347,8 @@ class Txn final : public DirectoryTxn {
 };
 
 Result<int> schema_version(Db& db) {
-  auto has_meta = KB_TRY(
-      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
+  auto has_meta =
+      KB_TRY(db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
   if (!KB_TRY(has_meta.step())) return 0;
   auto s = KB_TRY(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'"));
   if (!KB_TRY(s.step())) return 0;
@@ -364,14 +362,14 @@ Result<void> migrate(Db& db) {
     constexpr int kLatest = static_cast<int>(std::size(kDirectoryMigrations));
     if (v > kLatest) {
       return Error(Errc::kSchemaVersion, "directory schema " + std::to_string(v) +
-                                              " is newer than this program's " +
-                                              std::to_string(kLatest));
+                                             " is newer than this program's " +
+                                             std::to_string(kLatest));
     }
     for (int next = v + 1; next <= kLatest; ++next) {
       KB_CHECK(db.exec(kDirectoryMigrations[next - 1]));
-      auto s = KB_TRY(db.prepare(
-          "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) "
-          "ON CONFLICT(key) DO UPDATE SET value = ?1"));
+      auto s =
+          KB_TRY(db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?1) "
+                            "ON CONFLICT(key) DO UPDATE SET value = ?1"));
       s.bind(1, std::to_string(next));
       KB_CHECK(s.run());
     }
@@ -388,40 +386,52 @@ Result<std::unique_ptr<SqliteDirectoryStore>> SqliteDirectoryStore::open(const s
   std::unique_ptr<SqliteDirectoryStore> store(new SqliteDirectoryStore(path));
   auto db = KB_TRY(Db::open(path));
   KB_CHECK(migrate(*db));
-  store->release(std::move(db));
+  store->release(std::move(db), false);
   return store;
 }
 
 SqliteDirectoryStore::SqliteDirectoryStore(std::string path) : path_(std::move(path)) {}
 SqliteDirectoryStore::~SqliteDirectoryStore() = default;
 
-Result<std::unique_ptr<Db>> SqliteDirectoryStore::acquire() {
+Result<std::unique_ptr<Db>> SqliteDirectoryStore::acquire(bool read_only) {
   {
     std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto db = std::move(idle_.back());
-      idle_.pop_back();
+    auto& pool = read_only ? idle_readers_ : idle_;
+    if (!pool.empty()) {
+      auto db = std::move(pool.back());
+      pool.pop_back();
       return db;
     }
   }
-  return Db::open(path_);
+  return Db::open(path_, read_only);
 }
 
-void SqliteDirectoryStore::release(std::unique_ptr<Db> db) {
+void SqliteDirectoryStore::release(std::unique_ptr<Db> db, bool read_only) {
   std::lock_guard lock(mu_);
-  idle_.push_back(std::move(db));
+  (read_only ? idle_readers_ : idle_).push_back(std::move(db));
 }
 
-Result<void> SqliteDirectoryStore::transact(
-    const std::function<Result<void>(DirectoryTxn&)>& fn) {
-  auto db = KB_TRY(acquire());
-  KB_CHECK(db->exec("BEGIN IMMEDIATE"));
+Result<void> SqliteDirectoryStore::run(bool read_only,
+                                       const std::function<Result<void>(DirectoryTxn&)>& fn) {
+  auto db = KB_TRY(acquire(read_only));
+  // Writers take the lock up front: a deferred transaction that later writes can fail with
+  // SQLITE_BUSY on the upgrade, which the busy timeout does not cover. In WAL mode a
+  // deferred read transaction sees one snapshot and blocks no one.
+  KB_CHECK(db->exec(read_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE"));
   Txn txn(*db);
   auto r = fn(txn);
   auto end = db->exec(r ? "COMMIT" : "ROLLBACK");
-  release(std::move(db));
+  release(std::move(db), read_only);
   if (!r) return r;
   return end;
+}
+
+Result<void> SqliteDirectoryStore::transact(const std::function<Result<void>(DirectoryTxn&)>& fn) {
+  return run(false, fn);
+}
+
+Result<void> SqliteDirectoryStore::read(const std::function<Result<void>(DirectoryTxn&)>& fn) {
+  return run(true, fn);
 }
 
 }  // namespace kb::store::sqlite

@@ -22,17 +22,20 @@ class SqliteDirectoryStore final : public DirectoryStore {
   ~SqliteDirectoryStore() override;
 
   Result<void> transact(const std::function<Result<void>(DirectoryTxn&)>& fn) override;
+  Result<void> read(const std::function<Result<void>(DirectoryTxn&)>& fn) override;
 
   static constexpr int kSchemaVersion = 1;
 
  private:
   explicit SqliteDirectoryStore(std::string path);
-  Result<std::unique_ptr<Db>> acquire();
-  void release(std::unique_ptr<Db> db);
+  Result<std::unique_ptr<Db>> acquire(bool read_only);
+  void release(std::unique_ptr<Db> db, bool read_only);
+  Result<void> run(bool read_only, const std::function<Result<void>(DirectoryTxn&)>& fn);
 
   std::string path_;
   std::mutex mu_;
-  std::vector<std::unique_ptr<Db>> idle_;
+  std::vector<std::unique_ptr<Db>> idle_;          // read-write connections
+  std::vector<std::unique_ptr<Db>> idle_readers_;  // read-only connections
 };
 
 }  // namespace kb::store::sqlite

@@ -18,8 +18,8 @@ using namespace kb;
 struct World {
   World() : clock(SysTime(std::chrono::seconds(1800000000))), mk(crypto::MasterKey::generate(rng)) {
     store = std::move(*store::sqlite::SqliteDirectoryStore::open((dir.path() / "d.db").string()));
-    auto d = kdc::provision_domain(*store, {"contoso.test", "", "S-1-5-21-1-2-3", SecretString("pw")},
-                                   mk, clock, rng);
+    auto d = kdc::provision_domain(
+        *store, {"contoso.test", "", "S-1-5-21-1-2-3", SecretString("pw")}, mk, clock, rng);
     if (!d) std::abort();
     for (auto [rid, sam, uac] : {std::tuple{1105u, "alice", 0u},
                                  std::tuple{1106u, "nopreauth", store::uac::kDontRequirePreauth}}) {

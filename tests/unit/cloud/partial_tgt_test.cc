@@ -1,11 +1,12 @@
 // The partial TGT, checked the way a writable DC and the sign-in client will read it:
 // decode the AS-REP, decrypt the reply with the client key, decrypt the ticket with the
 // Kerberos server object's key, find and verify the RODC-signed PAC.
+#include "cloud/partial_tgt.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "cloud/partial_tgt.h"
 #include "kdc/ticket_seal.h"
 #include "pac/pac.h"
 #include "pac/sign.h"
@@ -23,7 +24,9 @@ const SysTime kNow{std::chrono::seconds(1800000000)};
 
 class PartialTgtTest : public ::testing::Test {
  protected:
-  PartialTgtTest() : clock_(kNow), server_key_(crypto::Key::random(crypto::EncType::kAes256CtsHmacSha196, rng_)) {
+  PartialTgtTest()
+      : clock_(kNow),
+        server_key_(crypto::Key::random(crypto::EncType::kAes256CtsHmacSha196, rng_)) {
     user_.sam_account_name = "alice";
     user_.user_principal_name = "alice@contoso.test";
     user_.dns_domain_name = "contoso.test";
@@ -78,7 +81,8 @@ TEST_F(PartialTgtTest, TicketHasRodcKvnoAndDecryptsOnlyWithTheServerKey) {
   EXPECT_EQ(rep.ticket.sname, (krb5::PrincipalName{2, {"krbtgt", "CONTOSO.TEST"}}));
   EXPECT_EQ(rep.ticket.enc_part.etype, 18);
   EXPECT_EQ(rep.ticket.enc_part.kvno, std::optional<std::uint32_t>(0x12340003u));
-  auto plain = crypto::decrypt(server_key_, crypto::KeyUsage::kKdcRepTicket, rep.ticket.enc_part.cipher);
+  auto plain =
+      crypto::decrypt(server_key_, crypto::KeyUsage::kKdcRepTicket, rep.ticket.enc_part.cipher);
   ASSERT_TRUE(plain) << plain.error().to_string();
   auto etp = der::decode<krb5::EncTicketPart>(plain->reveal());
   ASSERT_TRUE(etp);
@@ -88,7 +92,8 @@ TEST_F(PartialTgtTest, TicketHasRodcKvnoAndDecryptsOnlyWithTheServerKey) {
 
   // The session key in the ticket is the one the client got.
   auto part = *der::decode<krb5::EncAsRepPart>(
-      crypto::decrypt(t.client_key, crypto::KeyUsage::kAsRepEncPart, rep.enc_part.cipher)->reveal());
+      crypto::decrypt(t.client_key, crypto::KeyUsage::kAsRepEncPart, rep.enc_part.cipher)
+          ->reveal());
   EXPECT_TRUE(etp->key.keyvalue == part.key.keyvalue);
 
   crypto::Key other = crypto::Key::random(crypto::EncType::kAes256CtsHmacSha196, rng_);
@@ -112,7 +117,8 @@ TEST_F(PartialTgtTest, PacIsMinimalAndSignedAsTheRodcOfTheBranch) {
   PartialTgt t = mint(0x1234, 3);
   auto rep = *der::decode<krb5::AsRep>(t.as_rep);
   auto etp = *der::decode<krb5::EncTicketPart>(
-      crypto::decrypt(server_key_, crypto::KeyUsage::kKdcRepTicket, rep.ticket.enc_part.cipher)->reveal());
+      crypto::decrypt(server_key_, crypto::KeyUsage::kKdcRepTicket, rep.ticket.enc_part.cipher)
+          ->reveal());
   // The PAC is the first authorization-data element.
   ASSERT_TRUE(etp.authorization_data && !etp.authorization_data->empty());
   EXPECT_EQ((*etp.authorization_data)[0].ad_type, krb5::ad_type::kIfRelevant);
@@ -129,7 +135,7 @@ TEST_F(PartialTgtTest, PacIsMinimalAndSignedAsTheRodcOfTheBranch) {
   EXPECT_EQ(p.kdc_checksum->rodc_identifier, std::optional<std::uint16_t>(0x1234));
   ASSERT_TRUE(p.server_checksum.has_value());
   EXPECT_FALSE(p.server_checksum->rodc_identifier.has_value());  // never on the server sig
-  EXPECT_FALSE(p.ticket_checksum.has_value());  // a TGT carries none
+  EXPECT_FALSE(p.ticket_checksum.has_value());                   // a TGT carries none
   EXPECT_FALSE(p.full_checksum.has_value());
 
   ASSERT_TRUE(p.logon_info.has_value());
@@ -156,7 +162,8 @@ TEST_F(PartialTgtTest, PacDoesNotVerifyUnderAnotherKeyOrBranch) {
   PartialTgt t = mint(0x1234, 3);
   auto rep = *der::decode<krb5::AsRep>(t.as_rep);
   auto etp = *der::decode<krb5::EncTicketPart>(
-      crypto::decrypt(server_key_, crypto::KeyUsage::kKdcRepTicket, rep.ticket.enc_part.cipher)->reveal());
+      crypto::decrypt(server_key_, crypto::KeyUsage::kKdcRepTicket, rep.ticket.enc_part.cipher)
+          ->reveal());
   auto parsed = *pac::parse(**kdc::find_pac(etp));
   crypto::Key other = crypto::Key::random(crypto::EncType::kAes256CtsHmacSha196, rng_);
   EXPECT_FALSE(pac::verify(parsed, {other, &other}));

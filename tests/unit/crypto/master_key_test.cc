@@ -1,8 +1,9 @@
+#include "crypto/master_key.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include "base/subprocess.h"
-#include "crypto/master_key.h"
 
 namespace kb::crypto {
 namespace {
@@ -21,8 +22,8 @@ TEST(MasterKey, WrapUnwrapRoundTripsAndBindsAssociatedData) {
   // The same secret wraps differently each time (fresh nonce).
   EXPECT_NE(*mk.wrap(secret, ad, rng), *blob);
   // Another owner, kvno or enctype: refused.
-  for (const Bytes& other : {key_binding("bob", 2, 18), key_binding("alice", 3, 18),
-                             key_binding("alice", 2, 17)}) {
+  for (const Bytes& other :
+       {key_binding("bob", 2, 18), key_binding("alice", 3, 18), key_binding("alice", 2, 17)}) {
     auto r = mk.unwrap(*blob, other);
     ASSERT_FALSE(r);
     EXPECT_TRUE(r.error().is(Errc::kIntegrity));

@@ -47,20 +47,23 @@ TEST(Keytab, ExactLayoutOfOneEntry) {
   in.push_back(entry({"a"}, 0x102, 17, 2));
   auto bytes = encode_keytab(in);
   ASSERT_TRUE(bytes);
-  // 0502 | len 0x26 (2+2+12+2+1+4+4+1+2+2+2+4) | ncomp 1 | realm | "a" | name_type 1 | ts | kvno8 02 | etype 17 |
-  // keylen 2 | key 00 07 | kvno32 0x102
+  // 0502 | len 0x26 (2+2+12+2+1+4+4+1+2+2+2+4) | ncomp 1 | realm | "a" | name_type 1 | ts | kvno8
+  // 02 | etype 17 | keylen 2 | key 00 07 | kvno32 0x102
   EXPECT_EQ(hex_encode(*bytes),
             "0502"
             "00000026"
             "0001"
-            "000c" + hex_encode(as_bytes("CONTOSO.TEST")) +
-            "0001" "61"
-            "00000001"
-            "6553f100"
-            "02"
-            "0011"
-            "0002" "0007"
-            "00000102");
+            "000c" +
+                hex_encode(as_bytes("CONTOSO.TEST")) +
+                "0001"
+                "61"
+                "00000001"
+                "6553f100"
+                "02"
+                "0011"
+                "0002"
+                "0007"
+                "00000102");
 }
 
 TEST(Keytab, HolesAreSkippedAndZeroLengthEnds) {

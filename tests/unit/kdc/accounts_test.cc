@@ -1,3 +1,5 @@
+#include "kdc/accounts.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -5,7 +7,6 @@
 
 #include "base/subprocess.h"
 #include "crypto/crypto.h"
-#include "kdc/accounts.h"
 #include "store/sqlite/sqlite_directory.h"
 
 namespace kb::kdc {
@@ -19,8 +20,9 @@ class Accounts : public ::testing::Test {
   }
 
   store::Domain provision() {
-    auto d = provision_domain(*store_, {"Contoso.Test", "", "S-1-5-21-1-2-3", SecretString("Adm1n!pw")},
-                              mk_, clock_, rng_);
+    auto d =
+        provision_domain(*store_, {"Contoso.Test", "", "S-1-5-21-1-2-3", SecretString("Adm1n!pw")},
+                         mk_, clock_, rng_);
     EXPECT_TRUE(d) << d.error().to_string();
     return *d;
   }
@@ -65,10 +67,12 @@ TEST_F(Accounts, ProvisionCreatesTheDomainAsAdDoes) {
     EXPECT_TRUE(denied.has_value());
     if (denied) {
       EXPECT_EQ(denied->sid, "S-1-5-21-1-2-3-572");
-      EXPECT_NE(std::find(denied->member_sids.begin(), denied->member_sids.end(), "S-1-5-21-1-2-3-512"),
-                denied->member_sids.end());
-      EXPECT_NE(std::find(denied->member_sids.begin(), denied->member_sids.end(), "S-1-5-21-1-2-3-502"),
-                denied->member_sids.end());
+      EXPECT_NE(
+          std::find(denied->member_sids.begin(), denied->member_sids.end(), "S-1-5-21-1-2-3-512"),
+          denied->member_sids.end());
+      EXPECT_NE(
+          std::find(denied->member_sids.begin(), denied->member_sids.end(), "S-1-5-21-1-2-3-502"),
+          denied->member_sids.end());
     }
     // Administrator reaches the Denied group transitively through Domain Admins.
     auto groups = KB_TRY(t.groups_containing("S-1-5-21-1-2-3-500"));
@@ -77,7 +81,8 @@ TEST_F(Accounts, ProvisionCreatesTheDomainAsAdDoes) {
     return ok();
   }));
 
-  auto again = provision_domain(*store_, {"contoso.test", "", "", SecretString("x")}, mk_, clock_, rng_);
+  auto again =
+      provision_domain(*store_, {"contoso.test", "", "", SecretString("x")}, mk_, clock_, rng_);
   ASSERT_FALSE(again);
   EXPECT_TRUE(again.error().is(store::Errc::kAlreadyExists));
 }
@@ -120,10 +125,10 @@ TEST_F(Accounts, PasswordChangeKeepsOnlyThePreviousKvno) {
   EXPECT_TRUE(account_key(a, crypto::EncType::kAes256CtsHmacSha196, 2, mk_));
   EXPECT_FALSE(account_key(a, crypto::EncType::kAes256CtsHmacSha196, 1, mk_));
   auto k3 = account_key(a, crypto::EncType::kAes256CtsHmacSha196, 0, mk_);
-  EXPECT_TRUE(k3->bytes() ==
-              crypto::string_to_key(crypto::EncType::kAes256CtsHmacSha196, SecretString("third"),
-                                    "CONTOSO.TESTAdministrator")
-                  ->bytes());
+  EXPECT_TRUE(k3->bytes() == crypto::string_to_key(crypto::EncType::kAes256CtsHmacSha196,
+                                                   SecretString("third"),
+                                                   "CONTOSO.TESTAdministrator")
+                                 ->bytes());
 }
 
 TEST_F(Accounts, KeysDoNotUnwrapUnderAnotherMasterKeyOrAccount) {
@@ -139,7 +144,8 @@ TEST_F(Accounts, KeysDoNotUnwrapUnderAnotherMasterKeyOrAccount) {
 
 TEST_F(Accounts, ProvisionRejectsBadInput) {
   EXPECT_FALSE(provision_domain(*store_, {"nodots", "", "", SecretString("x")}, mk_, clock_, rng_));
-  EXPECT_FALSE(provision_domain(*store_, {"a.test", "", "S-1-x", SecretString("x")}, mk_, clock_, rng_));
+  EXPECT_FALSE(
+      provision_domain(*store_, {"a.test", "", "S-1-x", SecretString("x")}, mk_, clock_, rng_));
   EXPECT_FALSE(provision_domain(*store_, {"a.test", "", "", SecretString()}, mk_, clock_, rng_));
 }
 

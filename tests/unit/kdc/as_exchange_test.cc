@@ -1,9 +1,10 @@
 // The AS exchange as a function of (bytes, directory, clock, rng): each rule, each refusal.
+#include "kdc/as_exchange.h"
+
 #include <gtest/gtest.h>
 
 #include "base/subprocess.h"
 #include "kdc/accounts.h"
-#include "kdc/as_exchange.h"
 #include "kdc/ticket_seal.h"
 #include "pac/pac.h"
 #include "store/sqlite/sqlite_directory.h"
@@ -17,8 +18,8 @@ class AsExchange : public ::testing::Test {
  protected:
   AsExchange() : clock_(kNow), mk_(crypto::MasterKey::generate(rng_)) {
     store_ = std::move(*store::sqlite::SqliteDirectoryStore::open((dir_.path() / "d.db").string()));
-    domain_ = *provision_domain(*store_, {"contoso.test", "", "S-1-5-21-1-2-3", SecretString("pw")}, mk_,
-                                clock_, rng_);
+    domain_ = *provision_domain(*store_, {"contoso.test", "", "S-1-5-21-1-2-3", SecretString("pw")},
+                                mk_, clock_, rng_);
     store::Account a;
     a.rid = 1105;
     a.sam_account_name = "alice";
@@ -47,7 +48,8 @@ class AsExchange : public ::testing::Test {
     ts.patimestamp = krb5::KerberosTime::from_sys(t);
     krb5::EncryptedData ed;
     ed.etype = 18;
-    ed.cipher = *crypto::encrypt(key, crypto::KeyUsage::kAsReqPaEncTimestamp, der::encode(ts), rng_);
+    ed.cipher =
+        *crypto::encrypt(key, crypto::KeyUsage::kAsReqPaEncTimestamp, der::encode(ts), rng_);
     if (!r.padata) r.padata.emplace();
     r.padata->push_back({krb5::padata_type::kEncTimestamp, der::encode(ed)});
   }
@@ -98,7 +100,9 @@ TEST_F(AsExchange, ValidTimestampGetsAnAsRepWhosePartsDecrypt) {
   add_timestamp(r, kNow - std::chrono::seconds(100));
   Bytes reply = exchange(r);
   auto rep = der::decode<krb5::AsRep>(reply);
-  ASSERT_TRUE(rep) << (der::decode<krb5::KrbError>(reply) ? std::to_string(der::decode<krb5::KrbError>(reply)->error_code) : "?");
+  ASSERT_TRUE(rep) << (der::decode<krb5::KrbError>(reply)
+                           ? std::to_string(der::decode<krb5::KrbError>(reply)->error_code)
+                           : "?");
   EXPECT_EQ(last_log_.error_code, 0);
   auto key = *crypto::string_to_key(crypto::EncType::kAes256CtsHmacSha196, SecretString("password"),
                                     "CONTOSO.TESTalice");
@@ -164,7 +168,8 @@ TEST_F(AsExchange, PacRequestFalseLeavesThePacOut) {
 }
 
 TEST_F(AsExchange, GarbageGetsAGenericErrorNotACrash) {
-  for (const Bytes& junk : {Bytes{}, Bytes{0x6a}, Bytes{0x6a, 0x80}, Bytes{0x6a, 0x03, 0x30, 0x01, 0x00}}) {
+  for (const Bytes& junk :
+       {Bytes{}, Bytes{0x6a}, Bytes{0x6a, 0x80}, Bytes{0x6a, 0x03, 0x30, 0x01, 0x00}}) {
     RequestLog log;
     Bytes out = handle_as_req(*env_, junk, true, log);
     EXPECT_EQ(error_of(out).error_code, 60);

@@ -25,7 +25,9 @@ class EchoHandler : public KdcHandler {
     append(out, req);
     return out;
   }
-  Bytes field_too_long(const RequestContext&) override { return to_bytes(std::string_view("toolong")); }
+  Bytes field_too_long(const RequestContext&) override {
+    return to_bytes(std::string_view("toolong"));
+  }
   std::atomic<int> calls{0};
   std::atomic<bool> last_udp{false};
 };
@@ -82,7 +84,8 @@ int tcp_connect(const BoundAddress& b) {
 }
 
 std::string frame(const std::string& body, std::uint32_t len_override = 0xffffffff) {
-  std::uint32_t n = len_override != 0xffffffff ? len_override : static_cast<std::uint32_t>(body.size());
+  std::uint32_t n =
+      len_override != 0xffffffff ? len_override : static_cast<std::uint32_t>(body.size());
   std::string out = {static_cast<char>(n >> 24), static_cast<char>(n >> 16),
                      static_cast<char>(n >> 8), static_cast<char>(n)};
   return out + body;
@@ -117,7 +120,9 @@ class FrameReader {
   std::string buf_;
 };
 
-std::string read_frame(int fd) { return FrameReader(fd).next(); }
+std::string read_frame(int fd) {
+  return FrameReader(fd).next();
+}
 
 class Transport : public ::testing::Test {
  protected:
@@ -171,7 +176,8 @@ TEST_F(Transport, TcpOversizedLengthIsRefusedWithoutAllocating) {
 }
 
 TEST_F(Transport, IdleTcpConnectionIsClosed) {
-  start({.listen = {"127.0.0.1:0"}, .threads = 1,
+  start({.listen = {"127.0.0.1:0"},
+         .threads = 1,
          .tcp_idle_timeout = std::chrono::milliseconds(200)});
   Fd s(tcp_connect(transport_->bound().at(0)));
   std::string partial = "\x00\x00";  // half a length prefix, then silence

@@ -74,7 +74,8 @@ TEST_F(Directory, AccountRoundTripsWithKeysSpnsAndAttributes) {
 }
 
 TEST_F(Directory, NamesAndSpnsAreUniqueAcrossAccounts) {
-  ASSERT_TRUE(store_->transact([&](DirectoryTxn& t) { return t.put_account(user(1100, "alice")); }));
+  ASSERT_TRUE(
+      store_->transact([&](DirectoryTxn& t) { return t.put_account(user(1100, "alice")); }));
   Account dup = user(1101, "ALICE");
   auto r = store_->transact([&](DirectoryTxn& t) { return t.put_account(dup); });
   ASSERT_FALSE(r);
@@ -126,7 +127,8 @@ TEST_F(Directory, NestedGroupsResolveTransitivelyAndSurviveCycles) {
 }
 
 TEST_F(Directory, RidAllocationSkipsRidsInUse) {
-  ASSERT_TRUE(store_->transact([&](DirectoryTxn& t) { return t.put_account(user(1000, "taken")); }));
+  ASSERT_TRUE(
+      store_->transact([&](DirectoryTxn& t) { return t.put_account(user(1000, "taken")); }));
   ASSERT_TRUE(store_->transact([&](DirectoryTxn& t) -> Result<void> {
     EXPECT_EQ(KB_TRY(t.allocate_rid()), 1001u);
     EXPECT_EQ(KB_TRY(t.allocate_rid()), 1002u);
@@ -148,7 +150,8 @@ TEST_F(Directory, NewerSchemaIsRefused) {
 }
 
 TEST_F(Directory, ReopenKeepsDataAndConcurrentReadersAgree) {
-  ASSERT_TRUE(store_->transact([&](DirectoryTxn& t) { return t.put_account(user(1300, "carol")); }));
+  ASSERT_TRUE(
+      store_->transact([&](DirectoryTxn& t) { return t.put_account(user(1300, "carol")); }));
   store_.reset();
   auto s = SqliteDirectoryStore::open(path_);
   ASSERT_TRUE(s);
@@ -168,6 +171,31 @@ TEST_F(Directory, ReopenKeepsDataAndConcurrentReadersAgree) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(found.load(), 200);
+}
+
+TEST_F(Directory, ReadsProceedWhileAWriterHoldsTheLockAndSeeOnlyCommittedData) {
+  ASSERT_TRUE(store_->transact([&](DirectoryTxn& t) { return t.put_account(user(1400, "committed")); }));
+  ASSERT_TRUE(store_->transact([&](DirectoryTxn& w) -> Result<void> {
+    KB_CHECK(w.put_account(user(1401, "uncommitted")));
+    // Another connection reads while this write transaction holds the write lock.
+    auto r = store_->read([&](DirectoryTxn& t) -> Result<void> {
+      EXPECT_TRUE(KB_TRY(t.account_by_sam("committed")).has_value());
+      EXPECT_FALSE(KB_TRY(t.account_by_sam("uncommitted")).has_value());
+      return ok();
+    });
+    EXPECT_TRUE(r) << r.error().to_string();
+    return ok();
+  }));
+}
+
+TEST_F(Directory, WritesInsideAReadAreRefusedAndLeaveNothing) {
+  auto r = store_->read([&](DirectoryTxn& t) { return t.put_account(user(1500, "sneaky")); });
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(Errc::kBackend)) << r.error().to_string();
+  ASSERT_TRUE(store_->transact([&](DirectoryTxn& t) -> Result<void> {
+    EXPECT_FALSE(KB_TRY(t.account_by_sam("sneaky")).has_value());
+    return ok();
+  }));
 }
 
 }  // namespace
