@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 CTEST_ARGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build asan-build test demo bench fuzz format clean
+.PHONY: all deps build asan-build test demo bench bench-kdc fuzz format clean
 
 all: build
 
@@ -38,6 +38,10 @@ demo: build
 
 bench: build
 	./$(BUILD)/bench/kb_bench_crypto --benchmark_color=false
+
+# MIT krb5kdc and ours on loopback under the same AS and TGS load; prints the ratios.
+bench-kdc: build
+	./bench/kdc_compare.sh $(BUILD)
 
 fuzz: deps
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DKB_FUZZ=ON \
