@@ -11,6 +11,8 @@ PACKAGES=(
   libcli11-dev libspdlog-dev libfmt-dev libsqlite3-dev libboost1.81-dev
   # real Kerberos peers for the interop tests and the demo
   krb5-user krb5-kdc krb5-admin-server krb5-gss-samples
+  # a real HTTP Negotiate service and client for the interop tests
+  apache2 libapache2-mod-auth-gssapi curl
 )
 
 missing=()
@@ -28,6 +30,19 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Packages such as apache2 and krb5-kdc start their system services on install; the tests
+# start their own instances on loopback instead, so keep the system ones stopped
+# (invoke-rc.d honours policy-rc.d exit code 101) unless the machine already has a policy.
+POLICY=/usr/sbin/policy-rc.d
+ADDED_POLICY=""
+if [ ! -e "$POLICY" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$POLICY" >/dev/null
+  $SUDO chmod 755 "$POLICY"
+  ADDED_POLICY=1
+fi
 $SUDO apt-get update -qq
 # krb5-kdc/krb5-admin-server ask debconf questions; answer them with empty defaults.
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+status=0
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+if [ -n "$ADDED_POLICY" ]; then $SUDO rm -f "$POLICY"; fi
+exit $status
