@@ -1,10 +1,14 @@
 // MIT kinit (krb5-user 1.20) gets TGTs from our KDC over loopback: the encrypted-timestamp
 // round trip, refusals with the messages MIT prints for each code, forwardable and
 // renewable tickets, TCP when UDP is refused, and a PAC that libkrb5 verifies.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <krb5/krb5.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <random>
 
 #include "crypto/master_key.h"
 #include "formats/ccache.h"
@@ -396,7 +400,6 @@ TEST_F(KinitAgainstOurKdc, EveryRequestGetsOneStructuredLogLine) {
   }
 }
 
-
 // Apache httpd with mod_auth_gssapi, keyed with a keytab exported from our directory,
 // answers curl --negotiate (MIT GSSAPI under curl) with 200 and logs the authenticated
 // user; without a ticket it answers 401.
@@ -404,44 +407,73 @@ TEST_F(KinitAgainstOurKdc, ApacheModAuthGssapiAcceptsCurlNegotiate) {
   const std::string apache = kb::testing::find_program("apache2");
   ASSERT_FALSE(apache.empty()) << "apache2 is missing (scripts/install-deps.sh installs it)";
   const std::string mods = "/usr/lib/apache2/modules/";
-  ASSERT_TRUE(std::filesystem::exists(mods + "mod_auth_gssapi.so")) << "libapache2-mod-auth-gssapi is missing";
+  ASSERT_TRUE(std::filesystem::exists(mods + "mod_auth_gssapi.so"))
+      << "libapache2-mod-auth-gssapi is missing";
   ASSERT_EQ(kinit({"alice"}, "Al1ce-pw").exit_code, 0);
 
   // Apache drops root for www-data: its files live in a directory that user can read.
   const auto web = dir_.path() / "apache";
   std::filesystem::create_directories(web / "run");
   std::filesystem::create_directories(web / "www");
-  std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
+  std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all |
+                                                std::filesystem::perms::group_exec |
                                                 std::filesystem::perms::others_exec);
   ASSERT_TRUE(formats::write_private_file(web / "www" / "index.html", as_bytes("hello\n")));
   const std::string keytab = export_keytab("websvc", {"HTTP", "web.contoso.test"});
   ASSERT_EQ(run({"chown", "-R", "www-data:www-data", web.string(), keytab}, {}).exit_code, 0);
   ASSERT_EQ(run({"chmod", "0755", web.string(), (web / "www").string()}, {}).exit_code, 0);
-  auto probe = net::KdcTransport::start({.listen = {"127.0.0.1:0"}, .threads = 1, .udp = false}, *handler_);
+  auto probe =
+      net::KdcTransport::start({.listen = {"127.0.0.1:0"}, .threads = 1, .udp = false}, *handler_);
   ASSERT_TRUE(probe);
   const std::string port = std::to_string((*probe)->bound().at(0).port);
   (*probe)->stop();
   const std::string conf =
       "ServerRoot /usr/lib/apache2\n"
       "ServerName web.contoso.test\n"
-      "Listen 127.0.0.1:" + port + "\n"
+      "Listen 127.0.0.1:" +
+      port +
+      "\n"
       "User www-data\nGroup www-data\n"
-      "PidFile " + (web / "run" / "httpd.pid").string() + "\n"
-      "DefaultRuntimeDir " + (web / "run").string() + "\n"
-      "Mutex file:" + (web / "run").string() + " default\n"
-      "ErrorLog " + (web / "error.log").string() + "\n"
+      "PidFile " +
+      (web / "run" / "httpd.pid").string() +
+      "\n"
+      "DefaultRuntimeDir " +
+      (web / "run").string() +
+      "\n"
+      "Mutex file:" +
+      (web / "run").string() +
+      " default\n"
+      "ErrorLog " +
+      (web / "error.log").string() +
+      "\n"
       "LogLevel info\n"
-      "LoadModule mpm_event_module " + mods + "mod_mpm_event.so\n"
-      "LoadModule authz_core_module " + mods + "mod_authz_core.so\n"
-      "LoadModule authn_core_module " + mods + "mod_authn_core.so\n"
-      "LoadModule authz_user_module " + mods + "mod_authz_user.so\n"
-      "LoadModule auth_gssapi_module " + mods + "mod_auth_gssapi.so\n"
+      "LoadModule mpm_event_module " +
+      mods +
+      "mod_mpm_event.so\n"
+      "LoadModule authz_core_module " +
+      mods +
+      "mod_authz_core.so\n"
+      "LoadModule authn_core_module " +
+      mods +
+      "mod_authn_core.so\n"
+      "LoadModule authz_user_module " +
+      mods +
+      "mod_authz_user.so\n"
+      "LoadModule auth_gssapi_module " +
+      mods +
+      "mod_auth_gssapi.so\n"
       "LogFormat \"%u %>s %r\" kb\n"
-      "CustomLog " + (web / "access.log").string() + " kb\n"
-      "DocumentRoot " + (web / "www").string() + "\n"
+      "CustomLog " +
+      (web / "access.log").string() +
+      " kb\n"
+      "DocumentRoot " +
+      (web / "www").string() +
+      "\n"
       "<Location />\n"
       "  AuthType GSSAPI\n  AuthName Keybridge\n"
-      "  GssapiCredStore keytab:" + keytab + "\n"
+      "  GssapiCredStore keytab:" +
+      keytab +
+      "\n"
       "  GssapiAllowedMech krb5\n"
       "  Require valid-user\n"
       "</Location>\n";
@@ -450,15 +482,26 @@ TEST_F(KinitAgainstOurKdc, ApacheModAuthGssapiAcceptsCurlNegotiate) {
   BackgroundProcess httpd;
   // The server reads the realm's krb5.conf as www-data; it has no business with alice's ccache.
   ASSERT_EQ(run({"chmod", "0644", (dir_.path() / "krb5.conf").string()}, {}).exit_code, 0);
-  std::map<std::string, std::string> server_env = {{"KRB5_CONFIG", (dir_.path() / "krb5.conf").string()},
-                                                   {"KRB5CCNAME", "MEMORY:apache"}};
+  std::map<std::string, std::string> server_env = {
+      {"KRB5_CONFIG", (dir_.path() / "krb5.conf").string()}, {"KRB5CCNAME", "MEMORY:apache"}};
   std::string error;
-  ASSERT_TRUE(httpd.start({apache, "-X", "-f", (web / "httpd.conf").string()}, server_env, web / "stdout.log", &error))
+  ASSERT_TRUE(httpd.start({apache, "-X", "-f", (web / "httpd.conf").string()}, server_env,
+                          web / "stdout.log", &error))
       << error;
 
   const std::string url = "http://web.contoso.test:" + port + "/index.html";
-  const std::vector<std::string> curl = {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--negotiate", "-u", ":",
-                                         "--resolve", "web.contoso.test:" + port + ":127.0.0.1", url};
+  const std::vector<std::string> curl = {"curl",
+                                         "-s",
+                                         "-o",
+                                         "/dev/null",
+                                         "-w",
+                                         "%{http_code}",
+                                         "--negotiate",
+                                         "-u",
+                                         ":",
+                                         "--resolve",
+                                         "web.contoso.test:" + port + ":127.0.0.1",
+                                         url};
   RunResult ok_reply;
   for (int i = 0; i < 50; ++i) {  // until Apache listens
     ok_reply = run(curl, env(), "", 20);
@@ -476,6 +519,32 @@ TEST_F(KinitAgainstOurKdc, ApacheModAuthGssapiAcceptsCurlNegotiate) {
   ASSERT_EQ(run({"kdestroy"}, env()).exit_code, 0);
   EXPECT_EQ(run(curl, env(), "", 20).out, "401");
   httpd.stop();
+}
+
+// A bounded flood (20000 datagrams, junk and near-valid AS-REQ tags, sent without reading
+// replies) neither crashes nor wedges the KDC: kinit works right after, and the AS-tagged
+// junk that got through the socket buffer was refused as garbage (KRB_ERR_GENERIC).
+TEST_F(KinitAgainstOurKdc, UdpFloodOfJunkLeavesTheKdcServing) {
+  const auto port = transport_->bound().at(0).port;
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::mt19937 gen(12345);
+  for (int i = 0; i < 20000; ++i) {
+    Bytes d(1 + gen() % 1400);
+    for (auto& b : d) b = static_cast<std::uint8_t>(gen());
+    if (i % 4 == 0) d[0] = 0x6a;  // looks like an AS-REQ: must be refused, not crash
+    ::sendto(fd, d.data(), d.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+  ::close(fd);
+  auto r = kinit({"alice"}, "Al1ce-pw");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  std::size_t refused = 0;
+  for (const auto& l : handler_->logs) refused += l.kind == "AS" && l.error_code == 60 ? 1 : 0;
+  EXPECT_GT(refused, 0u);  // the AS-tagged junk reached the KDC and was refused as garbage
 }
 
 }  // namespace
