@@ -209,8 +209,9 @@ class RecordingProxy {
       close(up);
       if (m <= 0) continue;
       Bytes rep(buf.begin(), buf.begin() + m);
+      // Record before forwarding: once the client has its reply, the test may read the log.
+      record(false, req, rep);
       sendto(udp_fd_, rep.data(), rep.size(), 0, reinterpret_cast<sockaddr*>(&client), clen);
-      record(false, std::move(req), std::move(rep));
     }
   }
 
@@ -227,8 +228,10 @@ class RecordingProxy {
         const bool ok = connect(up, reinterpret_cast<sockaddr*>(&kdc), sizeof(kdc)) == 0 &&
                         write_framed(up, req) && read_framed(up, rep);
         close(up);
-        if (!ok || !write_framed(c, rep)) break;
-        record(true, std::move(req), std::move(rep));
+        if (!ok) break;
+        // Record before forwarding: once the client has its reply, the test may read the log.
+        record(true, req, rep);
+        if (!write_framed(c, rep)) break;
         req.clear();
       }
       close(c);
