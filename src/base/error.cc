@@ -24,6 +24,16 @@ std::string_view error_domain_name(ErrorDomain d) {
       return "net";
     case ErrorDomain::kApp:
       return "app";
+    case ErrorDomain::kWebauthn:
+      return "webauthn";
+    case ErrorDomain::kJose:
+      return "jose";
+    case ErrorDomain::kHttp:
+      return "http";
+    case ErrorDomain::kCloud:
+      return "cloud";
+    case ErrorDomain::kClient:
+      return "client";
   }
   return "unknown";
 }
@@ -71,6 +81,10 @@ std::string_view error_code_name(BaseErrc e) {
       return "io";
     case BaseErrc::kNotFound:
       return "not_found";
+    case BaseErrc::kBadJson:
+      return "bad_json";
+    case BaseErrc::kTooLarge:
+      return "too_large";
   }
   return "unknown";
 }

@@ -26,6 +26,11 @@ enum class ErrorDomain : std::uint8_t {
   kKdc,
   kNet,
   kApp,
+  kWebauthn,
+  kJose,
+  kHttp,
+  kCloud,
+  kClient,
 };
 
 std::string_view error_domain_name(ErrorDomain d);
@@ -78,6 +83,8 @@ enum class BaseErrc {
   kBadBase64,
   kIo,
   kNotFound,
+  kBadJson,
+  kTooLarge,
 };
 constexpr ErrorDomain error_domain(BaseErrc) {
   return ErrorDomain::kBase;
