@@ -3,11 +3,29 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 #include <system_error>
 
 #include "base/error.h"
 
 namespace kb::json {
+
+namespace {
+bool all_finite(const boost::json::value& v, unsigned depth) {
+  if (v.is_double()) return std::isfinite(v.as_double());
+  if (depth > 64) return true;  // parse_options.max_depth already bounds this
+  if (v.is_array()) {
+    for (const auto& e : v.as_array()) {
+      if (!all_finite(e, depth + 1)) return false;
+    }
+  } else if (v.is_object()) {
+    for (const auto& kv : v.as_object()) {
+      if (!all_finite(kv.value(), depth + 1)) return false;
+    }
+  }
+  return true;
+}
+}  // namespace
 
 Result<boost::json::value> parse(std::string_view text, Limits limits) {
   if (text.size() > limits.max_bytes) {
@@ -23,6 +41,9 @@ Result<boost::json::value> parse(std::string_view text, Limits limits) {
   // input-triggered condition once the size is bounded.
   boost::json::value v = boost::json::parse(text, ec, {}, opt);
   if (ec) return Error(BaseErrc::kBadJson, ec.message());
+  // Boost.JSON reads an out-of-range number such as 1e400 as infinity, which no JSON text
+  // can carry back out: refuse it here.
+  if (!all_finite(v, 0)) return Error(BaseErrc::kBadJson, "number out of range");
   return v;
 }
 

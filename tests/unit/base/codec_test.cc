@@ -84,3 +84,15 @@ TEST(Json, RejectsMalformedTrailingDeepAndOversizedText) {
 
 }  // namespace
 }  // namespace kb
+
+namespace kb {
+namespace {
+
+TEST(Json, NumbersThatOverflowToInfinityAreRefused) {
+  EXPECT_FALSE(json::parse("[1e400]"));
+  EXPECT_FALSE(json::parse(R"({"a":{"b":[-1e999]}})"));
+  EXPECT_TRUE(json::parse("[1e300]"));
+}
+
+}  // namespace
+}  // namespace kb
