@@ -47,4 +47,18 @@ std::string rid_sid(const Domain& d, std::uint32_t rid) {
   return d.sid + "-" + std::to_string(rid);
 }
 
+std::string domain_dn(const Domain& d) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= d.dns_name.size()) {
+    const auto dot = d.dns_name.find('.', start);
+    const auto end = dot == std::string::npos ? d.dns_name.size() : dot;
+    if (!out.empty()) out += ',';
+    out += "DC=" + d.dns_name.substr(start, end - start);
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return out;
+}
+
 }  // namespace kb::store

@@ -101,6 +101,15 @@ struct Group {
   friend bool operator==(const Group&, const Group&) = default;
 };
 
+// Any other directory object, by distinguished name: the service connection point of a
+// Kerberos server object (CN=900274c4-...,CN=AzureAD,CN=System,<domain DN>), for instance.
+struct DirectoryObject {
+  std::string dn;
+  std::string object_class;  // serviceConnectionPoint, ...
+  std::map<std::string, std::vector<std::string>> attributes;
+  friend bool operator==(const DirectoryObject&, const DirectoryObject&) = default;
+};
+
 // The operations a transaction can do. Lookups are case-insensitive on names, as AD's are.
 class DirectoryTxn {
  public:
@@ -131,6 +140,11 @@ class DirectoryTxn {
   virtual Result<void> delete_group(std::string_view sid) = 0;
   // SIDs of every group that has `member_sid` as a member, directly or through nesting.
   virtual Result<std::vector<std::string>> groups_containing(std::string_view member_sid) = 0;
+
+  // DNs compare case-insensitively, as AD's do.
+  virtual Result<std::optional<DirectoryObject>> object_by_dn(std::string_view dn) = 0;
+  virtual Result<void> put_object(const DirectoryObject& o) = 0;  // insert or replace
+  virtual Result<void> delete_object(std::string_view dn) = 0;    // kNotFound if absent
 };
 
 class DirectoryStore {
@@ -141,7 +155,9 @@ class DirectoryStore {
   virtual Result<void> transact(const std::function<Result<void>(DirectoryTxn&)>& fn) = 0;
   // Runs `fn` in a read-only snapshot: never takes the write lock, so readers on every
   // core proceed in parallel (the KDC's per-request lookups). Writes inside fail.
-  virtual Result<void> read(const std::function<Result<void>(DirectoryTxn&)>& fn) { return transact(fn); }
+  virtual Result<void> read(const std::function<Result<void>(DirectoryTxn&)>& fn) {
+    return transact(fn);
+  }
 };
 
 // Objects every AD domain starts with (MS-ADTS 7.1.1.6 well-known RIDs / SIDs).
@@ -162,5 +178,7 @@ inline constexpr std::uint32_t kRidAllowedRodcPasswordReplicationGroup = 571;
 inline constexpr std::uint32_t kRidDeniedRodcPasswordReplicationGroup = 572;
 
 std::string rid_sid(const Domain& d, std::uint32_t rid);  // domain SID + "-" + rid
+// "contoso.test" -> "DC=contoso,DC=test"
+std::string domain_dn(const Domain& d);
 
 }  // namespace kb::store

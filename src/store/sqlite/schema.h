@@ -44,6 +44,14 @@ CREATE TABLE grp_member (
   PRIMARY KEY (group_sid, member_sid));
 CREATE INDEX grp_member_by_member ON grp_member(member_sid);
 )sql",
+    // Version 2: other directory objects (service connection points).
+    R"sql(
+CREATE TABLE object (dn TEXT PRIMARY KEY COLLATE NOCASE, object_class TEXT NOT NULL);
+CREATE TABLE object_attr (
+  dn TEXT NOT NULL COLLATE NOCASE REFERENCES object(dn) ON DELETE CASCADE,
+  name TEXT NOT NULL COLLATE NOCASE, seq INTEGER NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (dn, name, seq));
+)sql",
 };
 
 }  // namespace kb::store::sqlite

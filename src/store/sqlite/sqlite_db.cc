@@ -66,8 +66,9 @@ bool Stmt::is_null(int col) const {
 
 Result<std::unique_ptr<Db>> Db::open(const std::string& path, bool read_only) {
   sqlite3* h = nullptr;
-  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &h, flags, nullptr);
   std::unique_ptr<Db> db(new Db(h));
   if (rc != SQLITE_OK) return db->error("open " + path);

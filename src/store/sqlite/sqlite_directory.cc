@@ -72,6 +72,17 @@ constexpr const char kGroupsContaining[] =
     "  UNION SELECT gm.group_sid FROM grp_member gm JOIN g ON gm.member_sid = g.sid)"
     " SELECT sid FROM g ORDER BY sid";
 
+constexpr const char kSelectObject[] = "SELECT dn, object_class FROM object WHERE dn = ?1";
+constexpr const char kSelectObjectAttrs[] =
+    "SELECT name, value FROM object_attr WHERE dn = ?1 ORDER BY name, seq";
+constexpr const char kUpsertObject[] =
+    "INSERT INTO object (dn, object_class) VALUES (?1, ?2) "
+    "ON CONFLICT(dn) DO UPDATE SET object_class = ?2";
+constexpr const char kDeleteObjectAttrs[] = "DELETE FROM object_attr WHERE dn = ?1";
+constexpr const char kInsertObjectAttr[] =
+    "INSERT INTO object_attr (dn, name, seq, value) VALUES (?1, ?2, ?3, ?4)";
+constexpr const char kDeleteObject[] = "DELETE FROM object WHERE dn = ?1";
+
 class Txn final : public DirectoryTxn {
  public:
   explicit Txn(Db& db) : db_(db) {}
@@ -223,6 +234,52 @@ class Txn final : public DirectoryTxn {
     std::vector<std::string> out;
     while (KB_TRY(s.step())) out.push_back(s.text(0));
     return out;
+  }
+
+  Result<std::optional<DirectoryObject>> object_by_dn(std::string_view dn) override {
+    DirectoryObject o;
+    {
+      auto s = KB_TRY(db_.prepare(kSelectObject));
+      s.bind(1, dn);
+      if (!KB_TRY(s.step())) return std::optional<DirectoryObject>();
+      o.dn = s.text(0);
+      o.object_class = s.text(1);
+    }
+    auto s = KB_TRY(db_.prepare(kSelectObjectAttrs));
+    s.bind(1, o.dn);
+    while (KB_TRY(s.step())) o.attributes[s.text(0)].push_back(s.text(1));
+    return std::optional<DirectoryObject>(std::move(o));
+  }
+
+  Result<void> put_object(const DirectoryObject& o) override {
+    if (o.dn.empty() || o.object_class.empty()) {
+      return Error(Errc::kInvalidArgument, "an object needs a DN and an objectClass");
+    }
+    {
+      auto s = KB_TRY(db_.prepare(kUpsertObject));
+      s.bind(1, o.dn).bind(2, o.object_class);
+      KB_CHECK(s.run());
+    }
+    auto del = KB_TRY(db_.prepare(kDeleteObjectAttrs));
+    del.bind(1, o.dn);
+    KB_CHECK(del.run());
+    for (const auto& [name, values] : o.attributes) {
+      std::int64_t seq = 0;
+      for (const auto& v : values) {
+        auto s = KB_TRY(db_.prepare(kInsertObjectAttr));
+        s.bind(1, o.dn).bind(2, name).bind(3, seq++).bind(4, v);
+        KB_CHECK(s.run());
+      }
+    }
+    return ok();
+  }
+
+  Result<void> delete_object(std::string_view dn) override {
+    auto s = KB_TRY(db_.prepare(kDeleteObject));
+    s.bind(1, dn);
+    KB_CHECK(s.run());
+    if (db_.changes() == 0) return Error(Errc::kNotFound, "no object with that DN");
+    return ok();
   }
 
  private:

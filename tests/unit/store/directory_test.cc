@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "process.h"
+#include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_directory.h"
 
 namespace kb::store {
@@ -174,7 +175,8 @@ TEST_F(Directory, ReopenKeepsDataAndConcurrentReadersAgree) {
 }
 
 TEST_F(Directory, ReadsProceedWhileAWriterHoldsTheLockAndSeeOnlyCommittedData) {
-  ASSERT_TRUE(store_->transact([&](DirectoryTxn& t) { return t.put_account(user(1400, "committed")); }));
+  ASSERT_TRUE(
+      store_->transact([&](DirectoryTxn& t) { return t.put_account(user(1400, "committed")); }));
   ASSERT_TRUE(store_->transact([&](DirectoryTxn& w) -> Result<void> {
     KB_CHECK(w.put_account(user(1401, "uncommitted")));
     // Another connection reads while this write transaction holds the write lock.
@@ -196,6 +198,68 @@ TEST_F(Directory, WritesInsideAReadAreRefusedAndLeaveNothing) {
     EXPECT_FALSE(KB_TRY(t.account_by_sam("sneaky")).has_value());
     return ok();
   }));
+}
+
+}  // namespace
+}  // namespace kb::store
+
+namespace kb::store {
+namespace {
+
+TEST_F(Directory, ObjectsRoundTripByCaseInsensitiveDnAndDelete) {
+  DirectoryObject o;
+  o.dn = "CN=900274c4-b7d2-43c8-90ee-00a9f650e335,CN=AzureAD,CN=System,DC=contoso,DC=test";
+  o.object_class = "serviceConnectionPoint";
+  o.attributes["keywords"] = {"branch=4711", "computer=AzureADKerberos$"};
+  ASSERT_TRUE(store_->transact([&](DirectoryTxn& t) { return t.put_object(o); }));
+  std::optional<DirectoryObject> got;
+  ASSERT_TRUE(store_->read([&](DirectoryTxn& t) -> Result<void> {
+    got =
+        KB_TRY(t.object_by_dn("cn=900274C4-B7D2-43C8-90EE-00A9F650E335,cn=azuread,"
+                              "cn=system,dc=contoso,dc=test"));
+    return ok();
+  }));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, o);
+  o.attributes.erase("keywords");
+  o.attributes["description"] = {"replaced"};
+  ASSERT_TRUE(store_->transact([&](DirectoryTxn& t) { return t.put_object(o); }));
+  ASSERT_TRUE(store_->transact([&](DirectoryTxn& t) -> Result<void> {
+    got = KB_TRY(t.object_by_dn(o.dn));
+    KB_CHECK(t.delete_object(o.dn));
+    auto again = t.delete_object(o.dn);
+    if (again || !again.error().is(Errc::kNotFound)) return Error(Errc::kBackend, "deleted twice");
+    return ok();
+  }));
+  EXPECT_EQ(*got, o);
+}
+
+TEST_F(Directory, VersionOneDatabaseIsMigratedKeepingItsAccounts) {
+  store_.reset();
+  const std::string old_path = (dir_.path() / "v1.db").string();
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h, sqlite::kDirectoryMigrations[0], nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h,
+                         "INSERT INTO meta VALUES ('schema_version', '1');"
+                         "INSERT INTO account VALUES (1200, 1, 'old', NULL, '', 512, 513, 1, 0, "
+                         "0, 0);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(h);
+  auto s = SqliteDirectoryStore::open(old_path);
+  ASSERT_TRUE(s) << s.error().to_string();
+  ASSERT_TRUE((*s)->transact([](DirectoryTxn& t) -> Result<void> {
+    auto a = KB_TRY(t.account_by_sam("old"));
+    if (!a) return Error(Errc::kNotFound, "account lost in migration");
+    return t.put_object({"CN=x,DC=contoso,DC=test", "container", {}});
+  }));
+}
+
+TEST(DomainDn, FollowsTheDnsLabels) {
+  Domain d;
+  d.dns_name = "corp.contoso.test";
+  EXPECT_EQ(domain_dn(d), "DC=corp,DC=contoso,DC=test");
 }
 
 }  // namespace
