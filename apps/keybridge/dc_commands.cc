@@ -7,51 +7,12 @@
 #include "admin/directory_admin.h"
 #include "admin/password_input.h"
 #include "crypto/crypto.h"
+#include "dc_common.h"
 
 namespace kb::app {
-namespace {
-
-struct Common {
-  std::string data_dir = "/var/lib/keybridge/dc";
-  std::string password_file;
-  bool password_stdin = false;
-  bool random_password = false;
-};
-
-admin::PasswordSource password_source(const Common& c) {
-  if (!c.password_file.empty()) return {admin::PasswordSource::Kind::kFile, c.password_file};
-  if (c.password_stdin) return {admin::PasswordSource::Kind::kStdin, {}};
-  return {admin::PasswordSource::Kind::kPrompt, {}};
-}
-
-int report(const Result<void>& r, const std::string& done) {
-  if (!r) {
-    std::cerr << "keybridge: " << r.error().to_string() << "\n";
-    return 1;
-  }
-  if (!done.empty()) std::cout << done << "\n";
-  return 0;
-}
-
-void add_password_flags(CLI::App* cmd, Common& c) {
-  cmd->add_option("--password-file", c.password_file,
-                  "Read the password from the first line of this file");
-  cmd->add_flag("--password-stdin", c.password_stdin,
-                "Read the password from the first line of stdin");
-}
-
-// Runs `fn` on the opened DC, reporting errors as a CLI message and exit code.
-template <typename F>
-int with_dc(const Common& c, F&& fn) {
-  auto dc = admin::open_dc({c.data_dir});
-  if (!dc) return report(std::move(dc).error(), "");
-  return fn(*dc);
-}
-
-}  // namespace
 
 void add_dc_commands(CLI::App& app, int& exit_code) {
-  auto c = std::make_shared<Common>();
+  auto c = std::make_shared<DcCommon>();
   auto* dc = app.add_subcommand("dc", "The on-premises domain controller: directory and KDC");
   dc->require_subcommand(1);
   dc->add_option("--data-dir", c->data_dir, "Directory holding directory.db and master.stash")
@@ -235,6 +196,8 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
                     "keytab for " + *name + " written to " + *out);
     });
   });
+
+  add_dc_kerberos_server_commands(*dc, c, exit_code);
 }
 
 }  // namespace kb::app

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "kdc/errc.h"
 #include "pac/sid.h"
 
 namespace kb::kdc {
@@ -120,6 +121,31 @@ Result<crypto::Key> account_key(const store::Account& account, crypto::EncType e
   }
   return Error(store::Errc::kNotFound,
                "no key of enctype " + std::to_string(etype) + " at kvno " + std::to_string(kvno));
+}
+
+Result<void> check_account_usable(const store::Account& a, std::int64_t now) {
+  if (a.user_account_control & store::uac::kAccountDisable) {
+    return Error(Errc::kClientRevoked, "account disabled");
+  }
+  if (a.lockout_time != 0 || (a.user_account_control & store::uac::kLockout)) {
+    return Error(Errc::kClientRevoked, "account locked out");
+  }
+  if (a.account_expires != 0 && a.account_expires <= now) {
+    return Error(Errc::kClientRevoked, "account expired");
+  }
+  return ok();
+}
+
+Result<void> check_password_current(const store::Account& a, const store::Domain& d,
+                                    std::int64_t now) {
+  if (a.pwd_last_set == 0 || (a.user_account_control & store::uac::kPasswordExpired)) {
+    return Error(Errc::kKeyExpired, "password must be changed");
+  }
+  if (d.max_password_age_s > 0 && !(a.user_account_control & store::uac::kDontExpirePassword) &&
+      a.pwd_last_set + d.max_password_age_s <= now) {
+    return Error(Errc::kKeyExpired, "password expired");
+  }
+  return ok();
 }
 
 Result<store::Domain> provision_domain(store::DirectoryStore& store, const ProvisionRequest& req,

@@ -36,6 +36,15 @@ Result<crypto::Key> account_key(const store::Account& account, crypto::EncType e
                                 std::uint32_t kvno, const crypto::MasterKey& mk);
 std::uint32_t current_kvno(const store::Account& account);
 
+// Disabled, locked out or expired accounts: KDC_ERR_CLIENT_REVOKED (Samba
+// samba_kdc_map_policy_err; Windows answers the same for AS and TGS).
+Result<void> check_account_usable(const store::Account& account, std::int64_t now);
+// "Must change password" (pwdLastSet 0 or PASSWORD_EXPIRED) or a password older than the
+// domain's maxPwdAge without DONT_EXPIRE_PASSWORD: KDC_ERR_KEY_EXPIRED (RFC 4120 §7.5.9;
+// reference 000 "Known behavior": an expired password also blocks security-key sign-in).
+Result<void> check_password_current(const store::Account& account, const store::Domain& domain,
+                                    std::int64_t now);
+
 struct ProvisionRequest {
   std::string dns_name;      // contoso.test
   std::string netbios_name;  // empty = first label of dns_name, upper-cased

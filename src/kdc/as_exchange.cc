@@ -58,18 +58,8 @@ Result<void> choose_enctypes(AsState& s) {
   return ok();
 }
 
-// Disabled, locked or expired accounts (Samba samba_kdc_map_policy_err: CLIENT_REVOKED).
 Result<void> check_client_usable(const AsState& s, std::int64_t now) {
-  const auto& a = s.client;
-  if (a.user_account_control & store::uac::kAccountDisable) {
-    return Error(Errc::kClientRevoked, "account disabled");
-  }
-  if (a.lockout_time != 0 || (a.user_account_control & store::uac::kLockout)) {
-    return Error(Errc::kClientRevoked, "account locked out");
-  }
-  if (a.account_expires != 0 && a.account_expires <= now) {
-    return Error(Errc::kClientRevoked, "account expired");
-  }
+  KB_CHECK(check_account_usable(s.client, now));
   if (s.server.user_account_control & store::uac::kAccountDisable &&
       s.server.rid != store::kRidKrbtgt) {
     return Error(Errc::kServiceRevoked, "service account disabled");
@@ -80,20 +70,6 @@ Result<void> check_client_usable(const AsState& s, std::int64_t now) {
 bool is_password_change_service(const krb5::PrincipalName& sname) {
   return sname.name_string.size() == 2 && sname.name_string[0] == "kadmin" &&
          sname.name_string[1] == "changepw";
-}
-
-// Checked only after pre-authentication, so the answer is no oracle for a wrong password.
-Result<void> check_password_current(const AsState& s, std::int64_t now) {
-  const auto& a = s.client;
-  if (a.pwd_last_set == 0 || (a.user_account_control & store::uac::kPasswordExpired)) {
-    return Error(Errc::kKeyExpired, "password must be changed");
-  }
-  if (s.domain->max_password_age_s > 0 &&
-      !(a.user_account_control & store::uac::kDontExpirePassword) &&
-      a.pwd_last_set + s.domain->max_password_age_s <= now) {
-    return Error(Errc::kKeyExpired, "password expired");
-  }
-  return ok();
 }
 
 Bytes etype_info2(const AsState& s) {
@@ -309,7 +285,8 @@ Bytes handle_as_req(KdcEnv& env, ByteView request, bool udp, RequestLog& log) {
     }
     // An expired or must-change password still gets a ticket for the password-change
     // service, and only for it (MS-KILE §3.3.5.6.1; what kinit's change prompt needs).
-    if (!is_password_change_service(*body.sname)) KB_CHECK(check_password_current(s, seconds(now)));
+    if (!is_password_change_service(*body.sname))
+      KB_CHECK(check_password_current(s.client, *s.domain, seconds(now)));
     KB_CHECK(compute_times_and_flags(s, now));
     return issue(env, s, now);
   };

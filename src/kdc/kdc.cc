@@ -66,6 +66,7 @@ std::string format_log_line(const RequestLog& log, std::chrono::microseconds dur
   out += " us=" + std::to_string(duration.count());
   out += " peer=" + sanitize(peer);
   if (!log.detail.empty()) out += " detail=\"" + sanitize(log.detail, true) + "\"";
+  if (!log.alert.empty()) out += " alert=\"" + sanitize(log.alert, true) + "\"";
   return out;
 }
 

@@ -106,6 +106,25 @@ Result<store::Account> KdcDirectory::service(const krb5::PrincipalName& name) {
   return std::move(*found);
 }
 
+Result<std::vector<store::Account>> KdcDirectory::accounts_with(std::string_view name,
+                                                                std::string_view value) {
+  std::vector<store::Account> out;
+  KB_CHECK(store_.read([&](store::DirectoryTxn& t) -> Result<void> {
+    out = KB_TRY(t.accounts_by_attribute(name, value));
+    return ok();
+  }));
+  return out;
+}
+
+std::string KdcDirectory::group_name(std::string_view sid) {
+  std::string out(sid);
+  (void)store_.read([&](store::DirectoryTxn& t) -> Result<void> {
+    if (auto g = KB_TRY(t.group_by_sid(sid))) out = g->sam_account_name;
+    return ok();
+  });
+  return out;
+}
+
 Result<std::vector<std::string>> KdcDirectory::token_groups(const store::Account& account) {
   const store::Domain* d = KB_TRY(domain());
   const std::string user_sid = store::rid_sid(*d, account.rid);

@@ -36,6 +36,11 @@ class KdcDirectory {
   Result<store::Account> service(const krb5::PrincipalName& name);
   Result<store::Account> krbtgt();
 
+  // Accounts whose attribute `name` has the value `value` (msDS-SecondaryKrbTgtNumber, ...).
+  Result<std::vector<store::Account>> accounts_with(std::string_view name, std::string_view value);
+  // A group's sAMAccountName for log lines; the SID itself when there is no such group.
+  std::string group_name(std::string_view sid);
+
   // SIDs of every group the account belongs to, transitively, primary group included.
   Result<std::vector<std::string>> token_groups(const store::Account& account);
 

@@ -4,6 +4,8 @@
 
 #include "kdc/accounts.h"
 #include "kdc/enctype_choice.h"
+#include "kdc/rodc_trade.h"
+#include "kdc/tgs_state.h"
 #include "kdc/ticket_seal.h"
 #include "pac/pac.h"
 #include "pac/sign.h"
@@ -12,20 +14,9 @@ namespace kb::kdc {
 namespace {
 
 namespace kf = krb5::kdc_option;
+constexpr std::int32_t kPaS4uX509User = 130;  // MS-SFU §2.2.2
 namespace tf = krb5::ticket_flag;
 using crypto::EncType;
-
-struct TgsState {
-  krb5::TgsReq req;
-  krb5::ApReq ap;
-  krb5::EncTicketPart tgt;  // the presented ticket, decrypted
-  krb5::Authenticator authenticator;
-  crypto::Key tgt_session;  // from the TGT
-  store::Account client;
-  store::Account server;
-  const store::Domain* domain = nullptr;
-  std::shared_ptr<const crypto::Key> krbtgt_key;
-};
 
 // PA-TGS-REQ (RFC 4120 §5.2.7.1): the AP-REQ whose ticket is the TGT.
 Result<void> decode_tgs_req(TgsState& s, ByteView request) {
@@ -53,18 +44,21 @@ Result<void> open_tgt(KdcEnv& env, TgsState& s, SysTime now) {
     return Error(Errc::kPolicy, "the presented ticket is not a TGT of this realm");
   }
   const std::uint32_t kvno = t.enc_part.kvno.value_or(0);
-  if ((kvno >> 16) != 0) {
-    // An RODC-issued TGT (kvno carries a branch number): traded under the password
-    // replication policy, which this KDC does not do yet.
-    return Error(Errc::kBadKeyVer, "RODC-issued TGT (branch " + std::to_string(kvno >> 16) + ")");
-  }
   auto etype = crypto::enctype_from_int(t.enc_part.etype);
   if (!etype) return Error(Errc::kEtypeNoSupp, "TGT enctype not supported");
   store::Account krbtgt = KB_TRY(env.directory.krbtgt());
-  auto key = env.directory.key(krbtgt, *etype, kvno);
-  if (!key) return Error(Errc::kBadKeyVer, "no krbtgt key for this kvno and enctype");
-  s.krbtgt_key = *key;
-  auto plain = crypto::decrypt(**key, crypto::KeyUsage::kKdcRepTicket, t.enc_part.cipher);
+  auto sign_etype = ticket_enctype(krbtgt);
+  if (!sign_etype) return Error(Errc::kGeneric, "the krbtgt account has no usable key");
+  s.kdc_key = KB_TRY(env.directory.key(krbtgt, *sign_etype, 0));
+  if (is_rodc_kvno(kvno)) {
+    // MS-KILE §3.1.5.8: issued by an RODC (ours: a cloud's Kerberos server object).
+    KB_CHECK(find_rodc_ticket_key(env, s, *etype, kvno));
+  } else {
+    auto key = env.directory.key(krbtgt, *etype, kvno);
+    if (!key) return Error(Errc::kBadKeyVer, "no krbtgt key for this kvno and enctype");
+    s.ticket_key = *key;
+  }
+  auto plain = crypto::decrypt(*s.ticket_key, crypto::KeyUsage::kKdcRepTicket, t.enc_part.cipher);
   if (!plain) return Error(Errc::kBadIntegrity, "TGT does not decrypt");
   s.tgt = KB_TRY(der::decode<krb5::EncTicketPart>(plain->reveal()));
   auto sk_type = crypto::enctype_from_int(s.tgt.key.keytype);
@@ -129,7 +123,7 @@ Result<pac::Pac> check_client_and_pac(KdcEnv& env, TgsState& s) {
   auto parsed = pac::parse(*pac_bytes);
   if (!parsed)
     return Error(Errc::kTgtRevoked, "TGT PAC does not parse: " + parsed.error().to_string());
-  if (!pac::verify(*parsed, {*s.krbtgt_key, s.krbtgt_key.get()})) {
+  if (!pac::verify(*parsed, {*s.ticket_key, s.ticket_key.get()})) {
     return Error(Errc::kTgtRevoked, "TGT PAC signatures do not verify");
   }
   const pac::Sid sid = KB_TRY(pac::Sid::parse(store::rid_sid(*s.domain, s.client.rid)));
@@ -137,6 +131,24 @@ Result<pac::Pac> check_client_and_pac(KdcEnv& env, TgsState& s) {
     return Error(Errc::kTgtRevoked, "PAC REQUESTOR is not the client's SID");
   }
   return std::move(parsed->pac);
+}
+
+// What a writable DC does not do with an RODC-issued TGT: S4U2Self (Windows Server 2022
+// refuses it with C_PRINCIPAL_UNKNOWN; digest D.3 step 7), and renewing or validating it
+// (the cloud renews partial TGTs; the trade always starts a new full TGT). DESIGN.
+Result<void> check_rodc_request(const TgsState& s) {
+  if (s.req.padata) {
+    for (const auto& p : *s.req.padata) {
+      if (p.padata_type == krb5::padata_type::kForUser || p.padata_type == kPaS4uX509User) {
+        return Error(Errc::kCPrincipalUnknown, "S4U2Self with an RODC-issued TGT");
+      }
+    }
+  }
+  const auto& opts = s.req.req_body.value.kdc_options;
+  if (opts.test(kf::kRenew) || opts.test(kf::kValidate)) {
+    return Error(Errc::kBadOption, "an RODC-issued TGT is traded, not renewed or validated");
+  }
+  return ok();
 }
 
 struct Issued {
@@ -205,7 +217,8 @@ Result<Issued> times_and_flags(const TgsState& s, SysTime now, bool to_tgs) {
   return out;
 }
 
-Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now) {
+Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now,
+                    std::optional<krb5::MethodData> enc_padata) {
   const auto& body = s.req.req_body.value;
   const krb5::PrincipalName sname = *body.sname;
   const bool to_tgs = is_tgs_principal(sname);
@@ -235,7 +248,7 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
   auto server_key = KB_TRY(env.directory.key(s.server, *ticket_etype, 0));
   seal.server_key = server_key.get();
   seal.server_kvno = current_kvno(s.server);
-  seal.kdc_key = s.krbtgt_key.get();
+  seal.kdc_key = s.kdc_key.get();
   seal.service_ticket = !to_tgs;
   krb5::Ticket ticket = KB_TRY(seal_ticket(std::move(seal), env.rng));
 
@@ -251,6 +264,9 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
   part.srealm = s.domain->realm;
   part.sname = sname;
   part.caddr = caddr;
+  // RFC 6806 §11 encrypted-pa-data: the key list (MS-KILE §3.3.5.7.8). The enc-pa-rep flag
+  // stays clear: it promises a PA-REQ-ENC-PA-REP checksum, which a TGS reply does not carry.
+  part.encrypted_pa_data = std::move(enc_padata);
   Bytes plain = der::encode(part);
   // RFC 4120 §3.3.3: encrypted in the authenticator's subkey (usage 9) when there is one,
   // else in the TGT session key (usage 8).
@@ -317,13 +333,24 @@ Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool ud
     cname = s.tgt.cname;
     log.client = principal_to_string(s.tgt.cname);
     KB_CHECK(check_authenticator(env, replay, s, now));
-    pac::Pac pac_contents = KB_TRY(check_client_and_pac(env, s));
+    pac::Pac pac_contents;
+    if (s.rodc) {
+      KB_CHECK(check_rodc_request(s));
+      pac_contents = KB_TRY(confirm_rodc_client(env, s, now, log));
+    } else {
+      pac_contents = KB_TRY(check_client_and_pac(env, s));
+    }
     s.server = KB_TRY(env.directory.service(*body.sname));
     if ((s.server.user_account_control & store::uac::kAccountDisable) &&
         s.server.rid != store::kRidKrbtgt) {
       return Error(Errc::kServiceRevoked, "service account disabled");
     }
-    return issue(env, s, std::move(pac_contents), now);
+    std::optional<krb5::MethodData> enc_padata;
+    if (auto key_list = KB_TRY(key_list_reply(env, s))) {
+      enc_padata = krb5::MethodData{};
+      enc_padata->push_back(std::move(*key_list));
+    }
+    return issue(env, s, std::move(pac_contents), now, std::move(enc_padata));
   };
   auto reply = run();
   if (!reply) return refuse(reply.error());

@@ -162,5 +162,40 @@ TEST_F(DcCli, BadInputGetsAClearMessageAndNonZeroExit) {
   EXPECT_NE(loose.out.find("0600"), std::string::npos) << loose.out;
 }
 
+// Issue 5: the Kerberos server object's directory side and its policy, from the CLI.
+TEST_F(DcCli, KerberosServerObjectAndItsPolicyFromTheCli) {
+  ASSERT_EQ(kb({"init", "--domain", "contoso.test", "--password-stdin"}, "Adm1n!pw\n").exit_code,
+            0);
+  auto missing = kb({"kerberos-server", "show"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.out.find("no Kerberos server object"), std::string::npos) << missing.out;
+
+  auto created = kb({"kerberos-server", "create", "--branch", "40000", "--from", "admin01"});
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  EXPECT_NE(created.out.find("Id                     : 40000"), std::string::npos) << created.out;
+  EXPECT_NE(created.out.find("CN=AzureADKerberos,OU=Domain Controllers,DC=contoso,DC=test"),
+            std::string::npos)
+      << created.out;
+  EXPECT_NE(created.out.find("Domain Admins (S-1-5-21-"), std::string::npos) << created.out;
+  EXPECT_NE(kb({"kerberos-server", "create"}).exit_code, 0);  // one per domain
+
+  auto rotated = kb({"kerberos-server", "rotate"});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.out;
+  EXPECT_NE(rotated.out.find("KeyVersion             : 2"), std::string::npos) << rotated.out;
+
+  auto allow = kb({"prp", "allow", "Domain Admins"});
+  ASSERT_EQ(allow.exit_code, 0) << allow.out;
+  EXPECT_NE(allow.out.find("warning: allowing Domain Admins"), std::string::npos) << allow.out;
+  ASSERT_EQ(kb({"prp", "remove-deny", "Backup Operators"}).exit_code, 0);
+  auto json = kb({"prp", "show", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_NE(json.out.find("\"KeyVersion\":2"), std::string::npos) << json.out;
+  EXPECT_EQ(json.out.find("S-1-5-32-551"), std::string::npos) << json.out;
+  EXPECT_NE(kb({"prp", "deny", "No Such Group"}).exit_code, 0);
+
+  ASSERT_EQ(kb({"kerberos-server", "remove"}).exit_code, 0);
+  EXPECT_NE(kb({"kerberos-server", "show"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace kb

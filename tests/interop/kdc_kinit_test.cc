@@ -10,11 +10,14 @@
 #include <algorithm>
 #include <random>
 
+#include "client/tgs_client.h"
+#include "cloud/partial_tgt.h"
 #include "crypto/master_key.h"
 #include "formats/ccache.h"
 #include "formats/keytab.h"
 #include "kdc/accounts.h"
 #include "kdc/kdc.h"
+#include "kdc/kerberos_server.h"
 #include "kdc/ticket_seal.h"
 #include "mit_krb5.h"
 #include "net/kdc_transport.h"
@@ -145,6 +148,114 @@ class KinitAgainstOurKdc : public ::testing::Test {
     std::vector<std::string> argv = {"kinit"};
     argv.insert(argv.end(), args.begin(), args.end());
     return run(argv, env(), password + "\n", 30);
+  }
+
+  // gss-client (with the ccache in env()) to gss-server (with the exported keytab).
+  void gss_round_trip() {
+    ASSERT_FALSE(kb::testing::find_program("gss-server").empty())
+        << "gss-server (krb5-gss-samples) is missing";
+    std::string keytab = export_keytab("websvc", {"HTTP", "web.contoso.test"});
+    // A free port: bind, read, release (gss-server has no "port 0").
+    auto probe = net::KdcTransport::start({.listen = {"127.0.0.1:0"}, .threads = 1, .udp = false},
+                                          *handler_);
+    ASSERT_TRUE(probe);
+    std::string port = std::to_string((*probe)->bound().at(0).port);
+    (*probe)->stop();
+    BackgroundProcess server;
+    auto server_env = env();
+    ASSERT_TRUE(server.start(
+        {"gss-server", "-port", port, "-once", "-keytab", keytab, "HTTP@web.contoso.test"},
+        server_env, dir_.path() / "gss-server.log"));
+    RunResult client;
+    for (int i = 0; i < 50; ++i) {  // until the server listens
+      client = run(
+          {"gss-client", "-port", port, "127.0.0.1", "HTTP@web.contoso.test", "hello from alice"},
+          env(), "", 20);
+      if (client.out.find("connecting") == std::string::npos || client.exit_code == 0) break;
+      ::usleep(100000);
+    }
+    EXPECT_EQ(client.exit_code, 0) << client.out;
+    EXPECT_NE(client.out.find("Signature verified"), std::string::npos) << client.out;
+    server.wait(5000);
+    server.stop();
+    auto log = formats::read_file(dir_.path() / "gss-server.log", 1 << 20);
+    ASSERT_TRUE(log);
+    EXPECT_NE(as_chars(*log).find("alice@CONTOSO.TEST"), std::string_view::npos) << as_chars(*log);
+  }
+
+  // A partial TGT minted by the cloud's code with this domain's Kerberos server object key
+  // (created on first use with `branch`).
+  client::Credential partial_tgt(const std::string& sam, std::uint32_t rid, std::uint16_t branch) {
+    if (!*read_kerberos_server(*store_)) {
+      KerberosServerSpec spec;
+      spec.branch_id = branch;
+      EXPECT_TRUE(create_kerberos_server(*store_, spec, mk_, clock_, rng_));
+    }
+    auto key = *kerberos_server_key(*store_, mk_);
+    cloud::OnPremUser u{sam, sam + "@contoso.test", "contoso.test", "CONTOSO",
+                        *pac::Sid::parse("S-1-5-21-1-2-3-" + std::to_string(rid))};
+    auto minted = cloud::mint_partial_tgt(u, {branch, 1, &key}, {}, clock_, rng_);
+    EXPECT_TRUE(minted);
+    auto cred = client::open_as_rep(minted->as_rep, minted->client_key);
+    EXPECT_TRUE(cred);
+    return std::move(*cred);
+  }
+
+  static std::uint32_t unix32(const krb5::KerberosTime& t) {
+    return static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(t.to_sys().time_since_epoch()).count());
+  }
+
+  // The credential as the only entry of the ccache in env().
+  void write_cc(const client::Credential& c) {
+    formats::Ccache cc;
+    cc.default_principal = {1, c.crealm, c.cname.name_string};
+    formats::CcacheCredential cr;
+    cr.client = cc.default_principal;
+    cr.server = {2, c.ticket.realm, c.ticket.sname.name_string};
+    cr.enctype = static_cast<std::uint16_t>(c.session_key.enctype());
+    cr.key = c.session_key.bytes().clone();
+    cr.authtime = unix32(c.authtime);
+    cr.starttime = unix32(c.starttime.value_or(c.authtime));
+    cr.endtime = unix32(c.endtime);
+    cr.renew_till = c.renew_till ? unix32(*c.renew_till) : 0;
+    cr.ticket_flags = c.flags.bits;
+    cr.ticket = der::encode(c.ticket);
+    cc.credentials.push_back(std::move(cr));
+    ASSERT_TRUE(formats::write_private_file(dir_.path() / "cc", *formats::encode_ccache(cc)));
+  }
+
+  Bytes udp_exchange(const Bytes& request) {
+    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(transport_->bound().at(0).port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::sendto(fd, request.data(), request.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    Bytes out(65536);
+    const auto n = ::recv(fd, out.data(), out.size(), 0);
+    ::close(fd);
+    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return out;
+  }
+
+  // The PAC of the HTTP/web.contoso.test ticket in the ccache, verified with the service key.
+  pac::Pac service_ticket_pac() {
+    auto cc = *formats::parse_ccache(*formats::read_file(dir_.path() / "cc", 1 << 20));
+    auto cred = std::find_if(cc.credentials.begin(), cc.credentials.end(),
+                             [](const auto& c) { return c.server.components.at(0) == "HTTP"; });
+    EXPECT_NE(cred, cc.credentials.end());
+    auto ticket = *der::decode<krb5::Ticket>(cred->ticket);
+    auto svc = *directory_->client(krb5::PrincipalName{1, {"websvc"}});
+    auto svc_key = *directory_->key(svc, crypto::EncType::kAes256CtsHmacSha196, 0);
+    auto plain =
+        *crypto::decrypt(*svc_key, crypto::KeyUsage::kKdcRepTicket, ticket.enc_part.cipher);
+    auto etp = *der::decode<krb5::EncTicketPart>(plain.reveal());
+    auto parsed = *pac::parse(**find_pac(etp));
+    EXPECT_TRUE(pac::verify(parsed, {*svc_key, nullptr}));
+    return parsed.pac;
   }
 
   crypto::SystemRng rng_;
@@ -356,36 +467,65 @@ TEST_F(KinitAgainstOurKdc, KinitRenewsARenewableTgt) {
 }
 
 TEST_F(KinitAgainstOurKdc, GssServerAcceptsOurServiceTicket) {
-  ASSERT_FALSE(kb::testing::find_program("gss-server").empty())
-      << "gss-server (krb5-gss-samples) is missing";
   ASSERT_EQ(kinit({"alice"}, "Al1ce-pw").exit_code, 0);
-  std::string keytab = export_keytab("websvc", {"HTTP", "web.contoso.test"});
-  // A free port: bind, read, release (gss-server has no "port 0").
-  auto probe =
-      net::KdcTransport::start({.listen = {"127.0.0.1:0"}, .threads = 1, .udp = false}, *handler_);
-  ASSERT_TRUE(probe);
-  std::string port = std::to_string((*probe)->bound().at(0).port);
-  (*probe)->stop();
-  BackgroundProcess server;
-  auto server_env = env();
-  ASSERT_TRUE(server.start(
-      {"gss-server", "-port", port, "-once", "-keytab", keytab, "HTTP@web.contoso.test"},
-      server_env, dir_.path() / "gss-server.log"));
-  RunResult client;
-  for (int i = 0; i < 50; ++i) {  // until the server listens
-    client =
-        run({"gss-client", "-port", port, "127.0.0.1", "HTTP@web.contoso.test", "hello from alice"},
-            env(), "", 20);
-    if (client.out.find("connecting") == std::string::npos || client.exit_code == 0) break;
-    ::usleep(100000);
-  }
-  EXPECT_EQ(client.exit_code, 0) << client.out;
-  EXPECT_NE(client.out.find("Signature verified"), std::string::npos) << client.out;
-  server.wait(5000);
-  server.stop();
-  auto log = formats::read_file(dir_.path() / "gss-server.log", 1 << 20);
-  ASSERT_TRUE(log);
-  EXPECT_NE(as_chars(*log).find("alice@CONTOSO.TEST"), std::string_view::npos) << as_chars(*log);
+  gss_round_trip();
+}
+
+// Issue 5: a partial TGT as the cloud mints it (branch >= 32768, so its kvno is negative on
+// the wire) in the ccache; MIT's own TGS client presents it for a service ticket, which
+// carries the full PAC from the directory, and gss-server accepts it.
+TEST_F(KinitAgainstOurKdc, MitClientsPresentAPartialTgtAndGssServerAcceptsTheResult) {
+  write_cc(partial_tgt("alice", 1105, 40000));
+  auto v = run({"kvno", "HTTP/web.contoso.test"}, env());
+  ASSERT_EQ(v.exit_code, 0) << v.out << "\nKDC: " << handler_->lines.back();
+  EXPECT_EQ(handler_->logs.back().kind, "TGS");
+  EXPECT_EQ(handler_->logs.back().error_code, 0);
+  const pac::Pac p = service_ticket_pac();
+  EXPECT_EQ(p.logon_info->user_id, 1105u);
+  std::vector<std::uint32_t> rids;
+  for (const auto& g : p.logon_info->group_ids) rids.push_back(g.relative_id);
+  EXPECT_EQ(rids, (std::vector<std::uint32_t>{513, 2001}));  // Engineers: from the directory
+  gss_round_trip();
+}
+
+// Issue 5: the trade itself over UDP (our client), then MIT klist shows the full TGT and
+// MIT kvno and gss-client use it.
+TEST_F(KinitAgainstOurKdc, TradedFullTgtIsUsedByMitToolsAndGss) {
+  const client::Credential partial = partial_tgt("alice", 1105, 4711);
+  client::TgsRequest req;
+  req.realm = "CONTOSO.TEST";
+  req.sname = krb5::PrincipalName{2, {"krbtgt", "CONTOSO.TEST"}};
+  req.kdc_options = client::trade_options();
+  req.key_list = true;
+  auto prepared = client::build_tgs_req(partial, req, clock_, rng_);
+  ASSERT_TRUE(prepared);
+  auto reply = client::read_tgs_rep(udp_exchange(prepared->bytes), partial, *prepared);
+  ASSERT_TRUE(reply) << reply.error().to_string() << "\nKDC: " << handler_->lines.back();
+  ASSERT_TRUE(reply->nt_hash);
+  EXPECT_EQ(reply->nt_hash->reveal().size(), 16u);
+  EXPECT_EQ(reply->credential.ticket.enc_part.kvno, 1u);
+  write_cc(reply->credential);
+  auto k = run({"klist", "-f"}, env());
+  ASSERT_EQ(k.exit_code, 0) << k.out;
+  EXPECT_NE(k.out.find("krbtgt/CONTOSO.TEST@CONTOSO.TEST"), std::string::npos) << k.out;
+  EXPECT_NE(k.out.find("Flags: FR"), std::string::npos) << k.out;
+  auto v = run({"kvno", "HTTP/web.contoso.test"}, env());
+  ASSERT_EQ(v.exit_code, 0) << v.out;
+  gss_round_trip();
+}
+
+// A Domain Admin's partial TGT is refused with TGT_REVOKED, which MIT kvno reports.
+TEST_F(KinitAgainstOurKdc, MitKvnoWithADeniedUsersPartialTgtFails) {
+  ASSERT_TRUE(store_->transact([&](store::DirectoryTxn& t) -> Result<void> {
+    auto g = KB_TRY(t.group_by_sid("S-1-5-21-1-2-3-512"));
+    if (!g) return Error(store::Errc::kNotFound, "Domain Admins");
+    g->member_sids.push_back("S-1-5-21-1-2-3-1108");
+    return t.put_group(*g);
+  }));
+  write_cc(partial_tgt("dave", 1108, 4711));
+  auto v = run({"kvno", "HTTP/web.contoso.test"}, env());
+  EXPECT_NE(v.exit_code, 0);
+  EXPECT_NE(v.out.find("TGT has been revoked"), std::string::npos) << v.out;
 }
 
 TEST_F(KinitAgainstOurKdc, EveryRequestGetsOneStructuredLogLine) {
