@@ -1,6 +1,7 @@
 #include "jose/compact.h"
 
 #include <boost/json/value.hpp>
+#include <cmath>
 
 #include "base/base64.h"
 #include "base/json.h"
@@ -11,12 +12,15 @@ namespace {
 
 // Members in the parsed tree. Boost.JSON keeps only the last of duplicate names, so a
 // text with duplicates has more name/value separators than the tree has members.
-std::size_t count_members(const boost::json::value& v) {
+// Also flags numbers Boost.JSON turned into infinities (1e400): they have no JSON form.
+std::size_t count_members(const boost::json::value& v, bool& non_finite) {
   std::size_t n = 0;
   if (v.is_object()) {
-    for (const auto& kv : v.get_object()) n += 1 + count_members(kv.value());
+    for (const auto& kv : v.get_object()) n += 1 + count_members(kv.value(), non_finite);
   } else if (v.is_array()) {
-    for (const auto& e : v.get_array()) n += count_members(e);
+    for (const auto& e : v.get_array()) n += count_members(e, non_finite);
+  } else if (v.is_double() && !std::isfinite(v.get_double())) {
+    non_finite = true;
   }
   return n;
 }
@@ -50,9 +54,11 @@ Result<boost::json::object> parse_strict_object(std::string_view text, std::size
   auto v = json::parse(text, json::Limits{max_bytes, max_depth});
   if (!v) return Error(JoseErrc::kBadJson, v.error().detail());
   if (!v->is_object()) return Error(JoseErrc::kBadJson, "not a JSON object");
-  if (count_members(*v) != count_separators(text)) {
+  bool non_finite = false;
+  if (count_members(*v, non_finite) != count_separators(text)) {
     return Error(JoseErrc::kDuplicateMember, "duplicate member name");
   }
+  if (non_finite) return Error(JoseErrc::kBadJson, "number out of double range");
   return std::move(v->as_object());
 }
 

@@ -113,6 +113,9 @@ TEST(Jwt, ClaimsParserRefusesDuplicatesAndNonObjects) {
   EXPECT_TRUE(dup.error().is(JoseErrc::kDuplicateMember));
   EXPECT_TRUE(parse_claims(as_bytes(std::string_view("[1]"))).error().is(JoseErrc::kBadJson));
   EXPECT_TRUE(parse_claims(as_bytes(std::string_view("{} x"))).error().is(JoseErrc::kBadJson));
+  // Boost.JSON reads 1e400 as infinity, which has no JSON form: refused.
+  EXPECT_TRUE(parse_claims(as_bytes(std::string_view(R"({"exp":1e400})"))).error().is(JoseErrc::kBadJson));
+  EXPECT_TRUE(parse_claims(as_bytes(std::string_view(R"({"a":[-1e999]})"))).error().is(JoseErrc::kBadJson));
   std::string big = R"({"x":")" + std::string(100, 'a') + "\"}";
   EXPECT_TRUE(parse_claims(as_bytes(big), 50).error().is(JoseErrc::kTooLarge));
 }
