@@ -130,8 +130,9 @@ Result<void> add_ext(X509* x, X509* issuer, int nid, const char* value) {
 Result<void> sign_cert(X509* x, const PrivateKey& ca_key) {
   OSSL_LIB_CTX* lc = KB_TRY(libctx());
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> md(EVP_MD_CTX_new());
-  if (!md || EVP_DigestSignInit_ex(md.get(), nullptr, "SHA2-256", lc, nullptr,
-                                   ca_key.handle().pkey, nullptr) != 1 ||
+  if (!md ||
+      EVP_DigestSignInit_ex(md.get(), nullptr, "SHA2-256", lc, nullptr, ca_key.handle().pkey,
+                            nullptr) != 1 ||
       X509_sign_ctx(x, md.get()) <= 0) {
     return ossl_fail("certificate signature");
   }

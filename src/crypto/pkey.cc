@@ -315,7 +315,8 @@ Result<void> verify(const PublicKey& key, SignatureAlg alg, ByteView message, By
   ByteView sig = signature;
   if (alg == SignatureAlg::kEs256) {
     // RFC 7518 3.4: exactly 64 bytes, r then s; anything else (DER included) is refused.
-    if (signature.size() != 64) return Error(PkeyErrc::kBadSignature, "ES256 signature not 64 bytes");
+    if (signature.size() != 64)
+      return Error(PkeyErrc::kBadSignature, "ES256 signature not 64 bytes");
     auto d = ecdsa_raw_to_der(signature);
     if (!d) return Error(PkeyErrc::kBadSignature, "ES256 signature out of range");
     der = std::move(*d);

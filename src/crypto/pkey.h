@@ -22,13 +22,13 @@ namespace kb::crypto {
 // Errors of the asymmetric, JOSE-support and certificate code. Same domain as crypto::Errc,
 // numbered from 100 so the two enums never share a code.
 enum class PkeyErrc {
-  kBadKey = 100,      // malformed DER, unsupported key type or size, wrong key for the operation
-  kBadSignature,      // signature does not verify (or is malformed)
-  kDecrypt,           // RSA-OAEP decryption failed (wrong key, bad padding)
-  kIntegrity,         // AES-GCM tag mismatch, or bad CBC padding
-  kBadLength,         // key, IV, tag or input length not what the algorithm needs
-  kBadCertificate,    // malformed certificate or one that does not verify against the CA
-  kOpenssl,           // unexpected failure inside OpenSSL
+  kBadKey = 100,    // malformed DER, unsupported key type or size, wrong key for the operation
+  kBadSignature,    // signature does not verify (or is malformed)
+  kDecrypt,         // RSA-OAEP decryption failed (wrong key, bad padding)
+  kIntegrity,       // AES-GCM tag mismatch, or bad CBC padding
+  kBadLength,       // key, IV, tag or input length not what the algorithm needs
+  kBadCertificate,  // malformed certificate or one that does not verify against the CA
+  kOpenssl,         // unexpected failure inside OpenSSL
 };
 constexpr ErrorDomain error_domain(PkeyErrc) {
   return ErrorDomain::kCrypto;

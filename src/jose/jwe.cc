@@ -58,8 +58,8 @@ Result<SecretBytes> decrypt_a256gcm_content(const Jwe& jwe, const SecretBytes& c
     return Error(JoseErrc::kBadLength, "tag not 16 bytes");
   }
   // RFC 7516 5.2 step 14: AAD = ASCII(Encoded Protected Header).
-  auto pt = crypto::aes256_gcm_decrypt(cek, jwe.iv, as_bytes(jwe.header_b64), jwe.ciphertext,
-                                       jwe.tag);
+  auto pt =
+      crypto::aes256_gcm_decrypt(cek, jwe.iv, as_bytes(jwe.header_b64), jwe.ciphertext, jwe.tag);
   if (!pt) return from_crypto(pt.error());
   return std::move(*pt);
 }
@@ -72,8 +72,8 @@ Result<std::string> seal_a256gcm(const boost::json::object& header, ByteView enc
   auto sealed = crypto::aes256_gcm_encrypt(cek, iv, as_bytes(h), plaintext);
   if (!sealed) return from_crypto(sealed.error());
   std::string out = h;
-  for (ByteView part : {encrypted_key, ByteView(iv), ByteView(sealed->ciphertext),
-                        ByteView(sealed->tag)}) {
+  for (ByteView part :
+       {encrypted_key, ByteView(iv), ByteView(sealed->ciphertext), ByteView(sealed->tag)}) {
     out += '.';
     out += base64url_encode(part);
   }

@@ -104,8 +104,8 @@ Result<Jws> verify_jws_hs256(std::string_view compact, const SecretBytes& key,
   return j;
 }
 
-Result<std::string> sign_jws(const boost::json::object& extra_header, ByteView payload,
-                             JwsAlg alg, const crypto::PrivateKey& key) {
+Result<std::string> sign_jws(const boost::json::object& extra_header, ByteView payload, JwsAlg alg,
+                             const crypto::PrivateKey& key) {
   if (alg == JwsAlg::kHs256) return Error(JoseErrc::kBadKey, "HS256 needs a symmetric key");
   std::string input = KB_TRY(header_with_alg(extra_header, alg));
   input += '.';

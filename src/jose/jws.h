@@ -50,8 +50,8 @@ Result<void> check_hs256(const Jws& jws, const SecretBytes& key);
 
 // Signs `payload` with `extra_header` members followed by "alg". `extra_header` must not
 // carry alg, crit, zip or b64 itself (kUnsupportedHeader). RS256 / ES256 only here.
-Result<std::string> sign_jws(const boost::json::object& extra_header, ByteView payload,
-                             JwsAlg alg, const crypto::PrivateKey& key);
+Result<std::string> sign_jws(const boost::json::object& extra_header, ByteView payload, JwsAlg alg,
+                             const crypto::PrivateKey& key);
 Result<std::string> sign_jws_hs256(const boost::json::object& extra_header, ByteView payload,
                                    const SecretBytes& key);
 

@@ -125,8 +125,8 @@ Result<std::string> encrypt_with_session_key(const SecretBytes& session_key, Byt
   return seal_a256gcm(h, {}, key, plaintext, rng);
 }
 
-Result<std::string> encrypt_with_session_key_cbc(const SecretBytes& session_key,
-                                                 ByteView plaintext, Rng& rng) {
+Result<std::string> encrypt_with_session_key_cbc(const SecretBytes& session_key, ByteView plaintext,
+                                                 Rng& rng) {
   KB_CHECK(check_session_key(session_key));
   Bytes ctx = fresh_ctx(rng);
   SecretBytes key = KB_TRY(derive(session_key, ctx, KdfVersion::kV1, {}));
@@ -142,8 +142,8 @@ Result<std::string> encrypt_with_session_key_cbc(const SecretBytes& session_key,
          base64url_encode(*ct) + ".";
 }
 
-Result<SecretBytes> decrypt_with_session_key(const SecretBytes& session_key,
-                                             std::string_view jwe, const Limits& limits) {
+Result<SecretBytes> decrypt_with_session_key(const SecretBytes& session_key, std::string_view jwe,
+                                             const Limits& limits) {
   Jwe j = KB_TRY(parse_dir(session_key, jwe, limits));
   Bytes ctx = KB_TRY(read_ctx(j.header));
   KdfVersion v = KB_TRY(read_kdf_ver(j.header));
@@ -157,8 +157,8 @@ Result<SecretBytes> decrypt_with_session_key(const SecretBytes& session_key,
 }
 
 Result<std::string> sign_with_session_key(const SecretBytes& session_key,
-                                          const boost::json::object& extra_header,
-                                          ByteView payload, KdfVersion kdf, Rng& rng) {
+                                          const boost::json::object& extra_header, ByteView payload,
+                                          KdfVersion kdf, Rng& rng) {
   KB_CHECK(check_session_key(session_key));
   for (std::string_view reserved : {"ctx", "kdf_ver"}) {
     if (extra_header.contains(reserved)) {

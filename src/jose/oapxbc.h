@@ -56,17 +56,17 @@ Result<std::string> encrypt_with_session_key(const SecretBytes& session_key, Byt
                                              Rng& rng);
 // Either form (GCM by IV length 12, CBC by 16). kdf_ver other than absent/1 is
 // kUnsupportedHeader: what a JWE's KDFv2 "payload" is has not been confirmed.
-Result<SecretBytes> decrypt_with_session_key(const SecretBytes& session_key,
-                                             std::string_view jwe, const Limits& limits = {});
+Result<SecretBytes> decrypt_with_session_key(const SecretBytes& session_key, std::string_view jwe,
+                                             const Limits& limits = {});
 // The CBC form, for tests and for peers that want it: IV 16 bytes from `rng`, empty tag.
-Result<std::string> encrypt_with_session_key_cbc(const SecretBytes& session_key,
-                                                 ByteView plaintext, Rng& rng);
+Result<std::string> encrypt_with_session_key_cbc(const SecretBytes& session_key, ByteView plaintext,
+                                                 Rng& rng);
 
 // Derived-key JWS: `extra_header` members, then ctx (fresh from `rng`), kdf_ver (v2 only)
 // and alg HS256. Under KDFv2 the context hashes the payload bytes as signed.
 Result<std::string> sign_with_session_key(const SecretBytes& session_key,
-                                          const boost::json::object& extra_header,
-                                          ByteView payload, KdfVersion kdf, Rng& rng);
+                                          const boost::json::object& extra_header, ByteView payload,
+                                          KdfVersion kdf, Rng& rng);
 // Verifies a derived-key JWS: alg must be HS256, ctx present, kdf_ver absent/1 or 2 (else
 // kUnsupportedHeader). `minimum` refuses KDFv1 when set to kV2.
 Result<Jws> verify_with_session_key(const SecretBytes& session_key, std::string_view jws,

@@ -58,7 +58,8 @@ TEST(DeviceCert, IssuedCertificatesVerifyWithOpensslAndOurVerifier) {
       auto dev = ec_dev ? PrivateKey::generate_ec_p256() : PrivateKey::generate_rsa(2048);
       ASSERT_TRUE(dev);
       const std::string id = "6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a5b";
-      auto cert = issue_device_certificate(*dev->public_key(), id, pki.ca_key, pki.ca_cert, kYear, rng);
+      auto cert =
+          issue_device_certificate(*dev->public_key(), id, pki.ca_key, pki.ca_cert, kYear, rng);
       ASSERT_TRUE(cert) << cert.error().to_string();
       RunResult r = openssl_verify(pki.ca_cert, *cert, kT0 + hours(1));
       EXPECT_EQ(r.exit_code, 0) << r.out;
@@ -76,14 +77,17 @@ TEST(DeviceCert, RefusedOutsideValidityOrUnderAnotherCa) {
   Pki pki = make_pki(false);
   Pki other = make_pki(true);
   auto dev = PrivateKey::generate_ec_p256();
-  Bytes cert = *issue_device_certificate(*dev->public_key(), "dev", pki.ca_key, pki.ca_cert, kYear, rng);
+  Bytes cert =
+      *issue_device_certificate(*dev->public_key(), "dev", pki.ca_key, pki.ca_cert, kYear, rng);
   for (SysTime at : {kT0 - hours(1), kT0 + hours(24 * 366)}) {
     auto r = verify_certificate(cert, pki.ca_cert, at);
     ASSERT_FALSE(r);
     EXPECT_TRUE(r.error().is(PkeyErrc::kBadCertificate));
     EXPECT_NE(openssl_verify(pki.ca_cert, cert, at).exit_code, 0);
   }
-  EXPECT_TRUE(verify_certificate(cert, other.ca_cert, kT0 + hours(1)).error().is(PkeyErrc::kBadCertificate));
+  EXPECT_TRUE(verify_certificate(cert, other.ca_cert, kT0 + hours(1))
+                  .error()
+                  .is(PkeyErrc::kBadCertificate));
   EXPECT_NE(openssl_verify(other.ca_cert, cert, kT0 + hours(1)).exit_code, 0);
   // A device certificate is no CA: a certificate "issued" under it does not verify.
   auto dev2 = PrivateKey::generate_ec_p256();
@@ -96,14 +100,17 @@ TEST(DeviceCert, RefusesTamperedOrMalformedCertificates) {
   SystemRng rng;
   Pki pki = make_pki(false);
   auto dev = PrivateKey::generate_rsa(2048);
-  Bytes cert = *issue_device_certificate(*dev->public_key(), "dev", pki.ca_key, pki.ca_cert, kYear, rng);
+  Bytes cert =
+      *issue_device_certificate(*dev->public_key(), "dev", pki.ca_key, pki.ca_cert, kYear, rng);
   Bytes tampered = cert;
   tampered[tampered.size() / 2] ^= 0x01;  // inside tbsCertificate
   EXPECT_FALSE(verify_certificate(tampered, pki.ca_cert, kT0 + hours(1)));
   Bytes trailing = cert;
   trailing.push_back(0);
   EXPECT_TRUE(certificate_subject_cn(trailing).error().is(PkeyErrc::kBadCertificate));
-  EXPECT_TRUE(certificate_public_key(Bytes{0x30, 0x03, 0x02, 0x01, 0x01}).error().is(PkeyErrc::kBadCertificate));
+  EXPECT_TRUE(certificate_public_key(Bytes{0x30, 0x03, 0x02, 0x01, 0x01})
+                  .error()
+                  .is(PkeyErrc::kBadCertificate));
   EXPECT_TRUE(verify_certificate({}, pki.ca_cert, kT0).error().is(PkeyErrc::kBadCertificate));
 }
 
@@ -118,8 +125,10 @@ TEST(DeviceCert, RefusesBadIssuanceRequests) {
                   .error()
                   .is(PkeyErrc::kBadCertificate));
   EXPECT_FALSE(issue_device_certificate(pub, "", pki.ca_key, pki.ca_cert, kYear, rng));
-  EXPECT_FALSE(issue_device_certificate(pub, std::string(65, 'a'), pki.ca_key, pki.ca_cert, kYear, rng));
-  EXPECT_FALSE(issue_device_certificate(pub, "dev", pki.ca_key, pki.ca_cert, Validity{kT0, kT0}, rng));
+  EXPECT_FALSE(
+      issue_device_certificate(pub, std::string(65, 'a'), pki.ca_key, pki.ca_cert, kYear, rng));
+  EXPECT_FALSE(
+      issue_device_certificate(pub, "dev", pki.ca_key, pki.ca_cert, Validity{kT0, kT0}, rng));
   EXPECT_FALSE(issue_device_certificate(PublicKey(), "dev", pki.ca_key, pki.ca_cert, kYear, rng));
 }
 

@@ -119,7 +119,8 @@ TEST(Jwe, RefusesWrongKeyAndWrongLengths) {
   expect_error(decrypt_jwe(truncate(1, 255), rsa(), JweKeyAlg::kRsaOaep), JoseErrc::kDecrypt);
   // A CEK that unwraps but is not 32 bytes.
   auto q = p;
-  q[1] = base64url_encode(*crypto::rsa_oaep_encrypt(*rsa().public_key(), crypto::OaepHash::kSha1, Bytes(16, 1)));
+  q[1] = base64url_encode(
+      *crypto::rsa_oaep_encrypt(*rsa().public_key(), crypto::OaepHash::kSha1, Bytes(16, 1)));
   expect_error(decrypt_jwe(join(q), rsa(), JweKeyAlg::kRsaOaep), JoseErrc::kBadLength);
 }
 
@@ -131,24 +132,29 @@ TEST(Jwe, RefusesUnsupportedAlgorithmsAndHeaders) {
     p[0] = base64url_encode(as_bytes(header));
     return join(p);
   };
-  expect_error(decrypt_jwe(with_header(R"({"alg":"RSA1_5","enc":"A256GCM"})"), rsa(), JweKeyAlg::kRsaOaep),
-               JoseErrc::kUnsupportedAlg);
-  expect_error(decrypt_jwe(with_header(R"({"alg":"none","enc":"A256GCM"})"), rsa(), JweKeyAlg::kRsaOaep),
-               JoseErrc::kUnsupportedAlg);
-  expect_error(decrypt_jwe(with_header(R"({"alg":"dir","enc":"A256GCM"})"), rsa(), JweKeyAlg::kRsaOaep),
-               JoseErrc::kAlgMismatch);
-  expect_error(decrypt_jwe(with_header(R"({"alg":"RSA-OAEP","enc":"A128GCM"})"), rsa(), JweKeyAlg::kRsaOaep),
-               JoseErrc::kUnsupportedAlg);
-  expect_error(decrypt_jwe(with_header(R"({"alg":"RSA-OAEP","enc":"A128CBC-HS256"})"), rsa(), JweKeyAlg::kRsaOaep),
+  expect_error(
+      decrypt_jwe(with_header(R"({"alg":"RSA1_5","enc":"A256GCM"})"), rsa(), JweKeyAlg::kRsaOaep),
+      JoseErrc::kUnsupportedAlg);
+  expect_error(
+      decrypt_jwe(with_header(R"({"alg":"none","enc":"A256GCM"})"), rsa(), JweKeyAlg::kRsaOaep),
+      JoseErrc::kUnsupportedAlg);
+  expect_error(
+      decrypt_jwe(with_header(R"({"alg":"dir","enc":"A256GCM"})"), rsa(), JweKeyAlg::kRsaOaep),
+      JoseErrc::kAlgMismatch);
+  expect_error(
+      decrypt_jwe(with_header(R"({"alg":"RSA-OAEP","enc":"A128GCM"})"), rsa(), JweKeyAlg::kRsaOaep),
+      JoseErrc::kUnsupportedAlg);
+  expect_error(decrypt_jwe(with_header(R"({"alg":"RSA-OAEP","enc":"A128CBC-HS256"})"), rsa(),
+                           JweKeyAlg::kRsaOaep),
                JoseErrc::kUnsupportedAlg);
   expect_error(decrypt_jwe(with_header(R"({"alg":"RSA-OAEP","enc":"A256GCM","zip":"DEF"})"), rsa(),
                            JweKeyAlg::kRsaOaep),
                JoseErrc::kUnsupportedHeader);
-  expect_error(decrypt_jwe(with_header(R"({"alg":"RSA-OAEP","enc":"A256GCM","crit":["x"],"x":1})"), rsa(),
-                           JweKeyAlg::kRsaOaep),
+  expect_error(decrypt_jwe(with_header(R"({"alg":"RSA-OAEP","enc":"A256GCM","crit":["x"],"x":1})"),
+                           rsa(), JweKeyAlg::kRsaOaep),
                JoseErrc::kUnsupportedHeader);
-  expect_error(decrypt_jwe(with_header(R"({"alg":"RSA-OAEP","enc":"A256GCM","enc":"A256GCM"})"), rsa(),
-                           JweKeyAlg::kRsaOaep),
+  expect_error(decrypt_jwe(with_header(R"({"alg":"RSA-OAEP","enc":"A256GCM","enc":"A256GCM"})"),
+                           rsa(), JweKeyAlg::kRsaOaep),
                JoseErrc::kDuplicateMember);
   expect_error(decrypt_jwe(with_header(R"({"alg":"RSA-OAEP"})"), rsa(), JweKeyAlg::kRsaOaep),
                JoseErrc::kBadJson);

@@ -47,7 +47,8 @@ void expect_error(const Result<Jws>& r, JoseErrc e) {
 
 TEST(Jws, SignsAndVerifiesRs256AndEs256) {
   boost::json::object h{{"typ", "JWT"}};
-  for (auto [alg, pub] : {std::pair{JwsAlg::kRs256, &keys().rsa_pub}, std::pair{JwsAlg::kEs256, &keys().ec_pub}}) {
+  for (auto [alg, pub] :
+       {std::pair{JwsAlg::kRs256, &keys().rsa_pub}, std::pair{JwsAlg::kEs256, &keys().ec_pub}}) {
     const PrivateKey& priv = alg == JwsAlg::kRs256 ? keys().rsa : keys().ec;
     auto tok = sign_jws(h, kPayload, alg, priv);
     ASSERT_TRUE(tok) << tok.error().to_string();
@@ -111,7 +112,8 @@ TEST(Jws, RefusesTamperedHeaderPayloadOrSignature) {
   std::size_t d2 = tok.find('.', d1 + 1);
   std::string bad_header = b64(R"({"typ":"JWS","alg":"ES256"})") + tok.substr(d1);
   expect_error(verify_jws(bad_header, JwsAlg::kEs256, keys().ec_pub), JoseErrc::kBadSignature);
-  std::string bad_payload = tok.substr(0, d1 + 1) + b64(R"({"sub":"mallory","n":1})") + tok.substr(d2);
+  std::string bad_payload =
+      tok.substr(0, d1 + 1) + b64(R"({"sub":"mallory","n":1})") + tok.substr(d2);
   expect_error(verify_jws(bad_payload, JwsAlg::kEs256, keys().ec_pub), JoseErrc::kBadSignature);
   Bytes sig = *base64url_decode(tok.substr(d2 + 1));
   sig[10] ^= 0x01;
@@ -165,10 +167,10 @@ TEST(Jws, RefusesBadHeaders) {
   auto v = [](std::string_view header) {
     return verify_jws(rs256_token(header, "{}"), JwsAlg::kRs256, keys().rsa_pub);
   };
-  expect_error(v(R"({"typ":"JWT"})"), JoseErrc::kBadJson);         // no alg
-  expect_error(v(R"({"alg":256})"), JoseErrc::kBadJson);           // alg not a string
-  expect_error(v(R"(["alg","RS256"])"), JoseErrc::kBadJson);       // not an object
-  expect_error(v(R"({"alg":"RS256")"), JoseErrc::kBadJson);        // truncated JSON
+  expect_error(v(R"({"typ":"JWT"})"), JoseErrc::kBadJson);    // no alg
+  expect_error(v(R"({"alg":256})"), JoseErrc::kBadJson);      // alg not a string
+  expect_error(v(R"(["alg","RS256"])"), JoseErrc::kBadJson);  // not an object
+  expect_error(v(R"({"alg":"RS256")"), JoseErrc::kBadJson);   // truncated JSON
   expect_error(v(R"({"alg":"RS256","crit":["exp"],"exp":1})"), JoseErrc::kUnsupportedHeader);
   expect_error(v(R"({"alg":"RS256","b64":false})"), JoseErrc::kUnsupportedHeader);
   expect_error(v(R"({"alg":"RS256","zip":"DEF"})"), JoseErrc::kUnsupportedHeader);
@@ -190,7 +192,8 @@ TEST(Jws, RefusesOversizedTokensAndHeaders) {
                JoseErrc::kTooLarge);
   // Deep nesting in the header.
   std::string deep = R"({"alg":"RS256","x":)" + std::string(40, '[') + std::string(40, ']') + "}";
-  expect_error(verify_jws(rs256_token(deep, "{}"), JwsAlg::kRs256, keys().rsa_pub), JoseErrc::kBadJson);
+  expect_error(verify_jws(rs256_token(deep, "{}"), JwsAlg::kRs256, keys().rsa_pub),
+               JoseErrc::kBadJson);
 }
 
 TEST(Jws, SignerRefusesReservedHeaderMembersAndWrongKeys) {
@@ -213,9 +216,11 @@ TEST(Jws, Hs256SignsVerifiesAndRefusesShortKeysAndOtherKeys) {
   EXPECT_EQ(j->payload, kPayload);
   expect_error(verify_jws_hs256(*tok, SecretBytes(Bytes(32, 0x34))), JoseErrc::kBadSignature);
   expect_error(verify_jws_hs256(*tok, SecretBytes(Bytes(16, 0x33))), JoseErrc::kBadKey);
-  EXPECT_TRUE(sign_jws_hs256({}, kPayload, SecretBytes(Bytes(31, 1))).error().is(JoseErrc::kBadKey));
+  EXPECT_TRUE(
+      sign_jws_hs256({}, kPayload, SecretBytes(Bytes(31, 1))).error().is(JoseErrc::kBadKey));
   // An RS256 token given to the HS256 verifier.
-  expect_error(verify_jws_hs256(rs256_token(R"({"alg":"RS256"})", "{}"), k), JoseErrc::kAlgMismatch);
+  expect_error(verify_jws_hs256(rs256_token(R"({"alg":"RS256"})", "{}"), k),
+               JoseErrc::kAlgMismatch);
 }
 
 }  // namespace

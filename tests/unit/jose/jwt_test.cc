@@ -68,7 +68,8 @@ TEST(Jwt, RefusesIatInTheFutureOrTooOld) {
                JoseErrc::kIssuedInFuture);
   c.max_age = std::chrono::seconds(60);
   EXPECT_TRUE(check(obj(kNow + 600, R"(,"iat":)" + std::to_string(kNow - 65)), c));
-  expect_error(check(obj(kNow + 600, R"(,"iat":)" + std::to_string(kNow - 66)), c), JoseErrc::kTooOld);
+  expect_error(check(obj(kNow + 600, R"(,"iat":)" + std::to_string(kNow - 66)), c),
+               JoseErrc::kTooOld);
   expect_error(check(obj(kNow + 600), c), JoseErrc::kMissingClaim);  // max_age needs iat
 }
 
@@ -100,9 +101,9 @@ TEST(Jwt, RefusesMissingOrMalformedDates) {
   ClaimChecks iat;
   iat.require_iat = true;
   expect_error(check(obj(kNow + 60), iat), JoseErrc::kMissingClaim);
-  for (std::string bad : {R"({"exp":"1767225700"})", R"({"exp":-1})", R"({"exp":true})",
-                          R"({"exp":1e300})", R"({"exp":18446744073709551615})",
-                          R"({"exp":1767225700,"nbf":null})"}) {
+  for (std::string bad :
+       {R"({"exp":"1767225700"})", R"({"exp":-1})", R"({"exp":true})", R"({"exp":1e300})",
+        R"({"exp":18446744073709551615})", R"({"exp":1767225700,"nbf":null})"}) {
     expect_error(check(bad), JoseErrc::kBadClaim);
   }
 }
@@ -114,8 +115,10 @@ TEST(Jwt, ClaimsParserRefusesDuplicatesAndNonObjects) {
   EXPECT_TRUE(parse_claims(as_bytes(std::string_view("[1]"))).error().is(JoseErrc::kBadJson));
   EXPECT_TRUE(parse_claims(as_bytes(std::string_view("{} x"))).error().is(JoseErrc::kBadJson));
   // Boost.JSON reads 1e400 as infinity, which has no JSON form: refused.
-  EXPECT_TRUE(parse_claims(as_bytes(std::string_view(R"({"exp":1e400})"))).error().is(JoseErrc::kBadJson));
-  EXPECT_TRUE(parse_claims(as_bytes(std::string_view(R"({"a":[-1e999]})"))).error().is(JoseErrc::kBadJson));
+  EXPECT_TRUE(
+      parse_claims(as_bytes(std::string_view(R"({"exp":1e400})"))).error().is(JoseErrc::kBadJson));
+  EXPECT_TRUE(
+      parse_claims(as_bytes(std::string_view(R"({"a":[-1e999]})"))).error().is(JoseErrc::kBadJson));
   std::string big = R"({"x":")" + std::string(100, 'a') + "\"}";
   EXPECT_TRUE(parse_claims(as_bytes(big), 50).error().is(JoseErrc::kTooLarge));
 }

@@ -72,14 +72,18 @@ TEST(Oapxbc, SessionKeyJweRefusesOtherAlgsAndKeySizes) {
   crypto::SystemRng rng;
   std::string good = *make_session_key_jwe(session_key(), *transport().public_key(), rng);
   std::string rest = good.substr(good.find('.'));
-  expect_error(unwrap_session_key_jwe(b64(R"({"enc":"A256GCM","alg":"RSA-OAEP-256"})") + rest, transport()),
-               JoseErrc::kAlgMismatch);
-  expect_error(unwrap_session_key_jwe(b64(R"({"enc":"A256GCM","alg":"RSA1_5"})") + rest, transport()),
-               JoseErrc::kUnsupportedAlg);
-  expect_error(unwrap_session_key_jwe(b64(R"({"enc":"A128GCM","alg":"RSA-OAEP"})") + rest, transport()),
-               JoseErrc::kUnsupportedAlg);
+  expect_error(
+      unwrap_session_key_jwe(b64(R"({"enc":"A256GCM","alg":"RSA-OAEP-256"})") + rest, transport()),
+      JoseErrc::kAlgMismatch);
+  expect_error(
+      unwrap_session_key_jwe(b64(R"({"enc":"A256GCM","alg":"RSA1_5"})") + rest, transport()),
+      JoseErrc::kUnsupportedAlg);
+  expect_error(
+      unwrap_session_key_jwe(b64(R"({"enc":"A128GCM","alg":"RSA-OAEP"})") + rest, transport()),
+      JoseErrc::kUnsupportedAlg);
   // A wrapped key of 16 bytes is not a session key.
-  Bytes ek16 = *crypto::rsa_oaep_encrypt(*transport().public_key(), crypto::OaepHash::kSha1, Bytes(16, 1));
+  Bytes ek16 =
+      *crypto::rsa_oaep_encrypt(*transport().public_key(), crypto::OaepHash::kSha1, Bytes(16, 1));
   std::string h = good.substr(0, good.find('.'));
   std::string tail = good.substr(good.find('.', good.find('.') + 1));
   expect_error(unwrap_session_key_jwe(h + "." + base64url_encode(ek16) + tail, transport()),
@@ -119,27 +123,35 @@ TEST(Oapxbc, DerivedKeyJweRefusesTamperingAndBadHeaders) {
   expect_error(decrypt_with_session_key(session_key(0x43), jwe), JoseErrc::kIntegrity);
   std::string rest = jwe.substr(jwe.find('.'));
   auto with = [&](std::string_view header) { return b64(header) + rest; };
-  std::string ctx = *json::get_string(*json::parse_object(as_chars(*base64url_decode(jwe.substr(0, jwe.find('.'))))), "ctx");
+  std::string ctx = *json::get_string(
+      *json::parse_object(as_chars(*base64url_decode(jwe.substr(0, jwe.find('.'))))), "ctx");
   // Another ctx derives another key (and the header is the AAD anyway).
   std::string other_ctx = base64_encode(Bytes(24, 9));
-  expect_error(decrypt_with_session_key(sk, with(R"({"alg":"dir","enc":"A256GCM","ctx":")" + other_ctx + "\"}")),
+  expect_error(decrypt_with_session_key(
+                   sk, with(R"({"alg":"dir","enc":"A256GCM","ctx":")" + other_ctx + "\"}")),
                JoseErrc::kIntegrity);
-  expect_error(decrypt_with_session_key(sk, with(R"({"alg":"dir","enc":"A256GCM"})")), JoseErrc::kBadJson);
+  expect_error(decrypt_with_session_key(sk, with(R"({"alg":"dir","enc":"A256GCM"})")),
+               JoseErrc::kBadJson);
   expect_error(decrypt_with_session_key(sk, with(R"({"alg":"dir","enc":"A256GCM","ctx":"***"})")),
                JoseErrc::kBadBase64);
   expect_error(decrypt_with_session_key(sk, with(R"({"alg":"dir","enc":"A256GCM","ctx":"AAAA"})")),
                JoseErrc::kBadLength);
-  expect_error(decrypt_with_session_key(sk, with(R"({"alg":"dir","enc":"A256GCM","kdf_ver":2,"ctx":")" + ctx + "\"}")),
+  expect_error(decrypt_with_session_key(
+                   sk, with(R"({"alg":"dir","enc":"A256GCM","kdf_ver":2,"ctx":")" + ctx + "\"}")),
                JoseErrc::kUnsupportedHeader);
-  expect_error(decrypt_with_session_key(sk, with(R"({"alg":"dir","enc":"A256GCM","kdf_ver":3,"ctx":")" + ctx + "\"}")),
+  expect_error(decrypt_with_session_key(
+                   sk, with(R"({"alg":"dir","enc":"A256GCM","kdf_ver":3,"ctx":")" + ctx + "\"}")),
                JoseErrc::kUnsupportedHeader);
-  expect_error(decrypt_with_session_key(sk, with(R"({"alg":"RSA-OAEP","enc":"A256GCM","ctx":")" + ctx + "\"}")),
+  expect_error(decrypt_with_session_key(
+                   sk, with(R"({"alg":"RSA-OAEP","enc":"A256GCM","ctx":")" + ctx + "\"}")),
                JoseErrc::kAlgMismatch);
-  expect_error(decrypt_with_session_key(sk, with(R"({"alg":"none","enc":"A256GCM","ctx":")" + ctx + "\"}")),
-               JoseErrc::kUnsupportedAlg);
+  expect_error(
+      decrypt_with_session_key(sk, with(R"({"alg":"none","enc":"A256GCM","ctx":")" + ctx + "\"}")),
+      JoseErrc::kUnsupportedAlg);
   // dir with a non-empty encrypted key segment.
   std::string h = jwe.substr(0, jwe.find('.'));
-  expect_error(decrypt_with_session_key(sk, h + ".AAAA" + jwe.substr(jwe.find('.') + 1)), JoseErrc::kMalformed);
+  expect_error(decrypt_with_session_key(sk, h + ".AAAA" + jwe.substr(jwe.find('.') + 1)),
+               JoseErrc::kMalformed);
   expect_error(decrypt_with_session_key(SecretBytes(Bytes(16, 1)), jwe), JoseErrc::kBadLength);
 }
 
@@ -159,7 +171,8 @@ TEST(Oapxbc, CbcFormRefusesATagBadPaddingAndOddIvs) {
 TEST(Oapxbc, DerivedKeyJwsRoundTripsWithKdfV1AndV2) {
   crypto::SystemRng rng;
   SecretBytes sk = session_key();
-  Bytes payload = to_bytes(std::string_view(R"({"refresh_token":"prt","is_primary":"true","request_nonce":"n"})"));
+  Bytes payload = to_bytes(
+      std::string_view(R"({"refresh_token":"prt","is_primary":"true","request_nonce":"n"})"));
   for (KdfVersion v : {KdfVersion::kV1, KdfVersion::kV2}) {
     auto tok = sign_with_session_key(sk, {{"typ", "JWT"}}, payload, v, rng);
     ASSERT_TRUE(tok);
@@ -192,7 +205,8 @@ TEST(Oapxbc, DerivedKeyJwsRefusesSwappedKdfVersionAndOtherAlgs) {
   // A token signed by the session key itself without ctx, or with RS256.
   auto direct = *sign_jws_hs256({}, payload, sk);
   expect_error(verify_with_session_key(sk, direct), JoseErrc::kBadJson);
-  auto rsa_tok = *sign_jws({{"ctx", base64_encode(Bytes(24, 1))}}, payload, JwsAlg::kRs256, transport());
+  auto rsa_tok =
+      *sign_jws({{"ctx", base64_encode(Bytes(24, 1))}}, payload, JwsAlg::kRs256, transport());
   expect_error(verify_with_session_key(sk, rsa_tok), JoseErrc::kAlgMismatch);
   EXPECT_TRUE(sign_with_session_key(sk, {{"ctx", "x"}}, payload, KdfVersion::kV1, rng)
                   .error()

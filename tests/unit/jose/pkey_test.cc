@@ -76,13 +76,15 @@ TEST(Pkey, ImportsKeysWrittenByOpenssl) {
   TempDir dir;
   auto key = dir.path() / "k.der";
   auto pub = dir.path() / "p.der";
-  write_bytes(key, openssl_genpkey_pkcs8(dir, {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"}));
+  write_bytes(
+      key, openssl_genpkey_pkcs8(dir, {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"}));
   openssl({"pkey", "-inform", "DER", "-in", key.string(), "-pubout", "-outform", "DER", "-out",
            pub.string()});
   auto k = PrivateKey::from_pkcs8_der(read_bytes(key));
   ASSERT_TRUE(k) << k.error().to_string();
   EXPECT_EQ(spki(*k), read_bytes(pub));
-  for (const char* f : {"indep_rsa.pk8.der", "indep_ec.pk8.der", "ms_oapxbc_transport_key.pk8.der"}) {
+  for (const char* f :
+       {"indep_rsa.pk8.der", "indep_ec.pk8.der", "ms_oapxbc_transport_key.pk8.der"}) {
     EXPECT_TRUE(PrivateKey::from_pkcs8_der(read_bytes(data(f)))) << f;
   }
 }
@@ -127,7 +129,8 @@ TEST(Pkey, PrintsNoKeyMaterial) {
 }
 
 TEST(Pkey, EmptyKeysAreRefusedNotDereferenced) {
-  EXPECT_TRUE(rsa_oaep_encrypt(PublicKey(), OaepHash::kSha1, Bytes{1}).error().is(PkeyErrc::kBadKey));
+  EXPECT_TRUE(
+      rsa_oaep_encrypt(PublicKey(), OaepHash::kSha1, Bytes{1}).error().is(PkeyErrc::kBadKey));
   EXPECT_TRUE(sign(PrivateKey(), SignatureAlg::kRs256, Bytes{1}).error().is(PkeyErrc::kBadKey));
   EXPECT_TRUE(PrivateKey().to_pkcs8_der().error().is(PkeyErrc::kBadKey));
 }
@@ -157,10 +160,11 @@ TEST(Oaep, DecryptsWhatOpensslEncrypts) {
   auto in = dir.path() / "in.bin";
   auto out = dir.path() / "out.bin";
   write_bytes(pub, spki(k));
-  Bytes secret = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+  Bytes secret = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
                   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
   write_bytes(in, secret);
-  for (auto [h, md] : {std::pair{OaepHash::kSha1, "sha1"}, std::pair{OaepHash::kSha256, "sha256"}}) {
+  for (auto [h, md] :
+       {std::pair{OaepHash::kSha1, "sha1"}, std::pair{OaepHash::kSha256, "sha256"}}) {
     openssl({"pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", pub.string(), "-in",
              in.string(), "-out", out.string(), "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt",
              std::string("rsa_oaep_md:") + md, "-pkeyopt", std::string("rsa_mgf1_md:") + md});
@@ -247,9 +251,8 @@ TEST(Signature, Es256RawSignatureIsVerifiedByOpensslAfterDerConversion) {
   EXPECT_TRUE(openssl_verifies(dir, spki(k), msg, *der));
   EXPECT_TRUE(verify(*k.public_key(), SignatureAlg::kEs256, msg, *sig));
   // The DER form itself is not an ES256 JWS signature.
-  EXPECT_TRUE(verify(*k.public_key(), SignatureAlg::kEs256, msg, *der)
-                  .error()
-                  .is(PkeyErrc::kBadSignature));
+  EXPECT_TRUE(
+      verify(*k.public_key(), SignatureAlg::kEs256, msg, *der).error().is(PkeyErrc::kBadSignature));
 }
 
 TEST(Signature, VerifiesSignaturesMadeByOpenssl) {
@@ -278,27 +281,44 @@ TEST(Signature, RefusesTamperingWrongKeysAndMismatchedAlgorithms) {
   Bytes rs = *sign(rsa, SignatureAlg::kRs256, msg);
   Bytes es = *sign(ec, SignatureAlg::kEs256, msg);
   Bytes msg2 = {1, 2, 4};
-  EXPECT_TRUE(verify(*rsa.public_key(), SignatureAlg::kRs256, msg2, rs).error().is(PkeyErrc::kBadSignature));
-  EXPECT_TRUE(verify(*ec.public_key(), SignatureAlg::kEs256, msg2, es).error().is(PkeyErrc::kBadSignature));
+  EXPECT_TRUE(verify(*rsa.public_key(), SignatureAlg::kRs256, msg2, rs)
+                  .error()
+                  .is(PkeyErrc::kBadSignature));
+  EXPECT_TRUE(
+      verify(*ec.public_key(), SignatureAlg::kEs256, msg2, es).error().is(PkeyErrc::kBadSignature));
   Bytes rs_bad = rs;
   rs_bad[10] ^= 0x80;
-  EXPECT_TRUE(verify(*rsa.public_key(), SignatureAlg::kRs256, msg, rs_bad).error().is(PkeyErrc::kBadSignature));
+  EXPECT_TRUE(verify(*rsa.public_key(), SignatureAlg::kRs256, msg, rs_bad)
+                  .error()
+                  .is(PkeyErrc::kBadSignature));
   Bytes es_bad = es;
   es_bad[40] ^= 0x01;
-  EXPECT_TRUE(verify(*ec.public_key(), SignatureAlg::kEs256, msg, es_bad).error().is(PkeyErrc::kBadSignature));
-  EXPECT_TRUE(verify(*rsa_key().public_key(), SignatureAlg::kRs256, msg, rs).error().is(PkeyErrc::kBadSignature));
+  EXPECT_TRUE(verify(*ec.public_key(), SignatureAlg::kEs256, msg, es_bad)
+                  .error()
+                  .is(PkeyErrc::kBadSignature));
+  EXPECT_TRUE(verify(*rsa_key().public_key(), SignatureAlg::kRs256, msg, rs)
+                  .error()
+                  .is(PkeyErrc::kBadSignature));
   // A key of the other type is refused before any verification.
-  EXPECT_TRUE(verify(*ec.public_key(), SignatureAlg::kRs256, msg, rs).error().is(PkeyErrc::kBadKey));
-  EXPECT_TRUE(verify(*rsa.public_key(), SignatureAlg::kEs256, msg, es).error().is(PkeyErrc::kBadKey));
+  EXPECT_TRUE(
+      verify(*ec.public_key(), SignatureAlg::kRs256, msg, rs).error().is(PkeyErrc::kBadKey));
+  EXPECT_TRUE(
+      verify(*rsa.public_key(), SignatureAlg::kEs256, msg, es).error().is(PkeyErrc::kBadKey));
   EXPECT_TRUE(sign(ec, SignatureAlg::kRs256, msg).error().is(PkeyErrc::kBadKey));
   EXPECT_TRUE(sign(rsa, SignatureAlg::kEs256, msg).error().is(PkeyErrc::kBadKey));
   // Wrong lengths.
-  EXPECT_TRUE(verify(*ec.public_key(), SignatureAlg::kEs256, msg, Bytes(63, 1)).error().is(PkeyErrc::kBadSignature));
-  EXPECT_TRUE(verify(*rsa.public_key(), SignatureAlg::kRs256, msg, Bytes(255, 1)).error().is(PkeyErrc::kBadSignature));
+  EXPECT_TRUE(verify(*ec.public_key(), SignatureAlg::kEs256, msg, Bytes(63, 1))
+                  .error()
+                  .is(PkeyErrc::kBadSignature));
+  EXPECT_TRUE(verify(*rsa.public_key(), SignatureAlg::kRs256, msg, Bytes(255, 1))
+                  .error()
+                  .is(PkeyErrc::kBadSignature));
   // r = 0 or s = 0 never verifies.
   Bytes zero_r = es;
   std::fill(zero_r.begin(), zero_r.begin() + 32, 0);
-  EXPECT_TRUE(verify(*ec.public_key(), SignatureAlg::kEs256, msg, zero_r).error().is(PkeyErrc::kBadSignature));
+  EXPECT_TRUE(verify(*ec.public_key(), SignatureAlg::kEs256, msg, zero_r)
+                  .error()
+                  .is(PkeyErrc::kBadSignature));
 }
 
 TEST(Ecdsa, ConvertsBetweenDerAndRawStrictly) {

@@ -33,8 +33,9 @@ TEST(Kbkdf, MatchesIndependentKnownAnswers) {
     ls >> ver >> key >> ctx >> payload >> n >> want;
     Bytes p = payload == "-" ? Bytes{} : hx(payload);
     SecretBytes k = key_of(key);
-    Result<SecretBytes> got = ver == "v1" ? kbkdf_hmac_sha256(k.reveal(), as_bytes(kOapxbcKdfLabel), hx(ctx), n)
-                                          : oapxbc_derive_key_v2(k, hx(ctx), p);
+    Result<SecretBytes> got =
+        ver == "v1" ? kbkdf_hmac_sha256(k.reveal(), as_bytes(kOapxbcKdfLabel), hx(ctx), n)
+                    : oapxbc_derive_key_v2(k, hx(ctx), p);
     ASSERT_TRUE(got) << line;
     EXPECT_EQ(hex_encode(got->reveal()), want) << line;
     if (ver == "v1" && n == 32) {
@@ -52,7 +53,11 @@ TEST(Kbkdf, DifferentLabelContextOrKeyGiveDifferentKeys) {
   Bytes ctx2 = ctx;
   ctx2[23] ^= 1;
   EXPECT_NE(to_bytes(oapxbc_derive_key(k, ctx2)->reveal()), base);
-  EXPECT_NE(to_bytes(kbkdf_hmac_sha256(k.reveal(), as_bytes(std::string_view("AzureAD-SecureConversatioN")), ctx, 32)->reveal()), base);
+  EXPECT_NE(
+      to_bytes(kbkdf_hmac_sha256(k.reveal(),
+                                 as_bytes(std::string_view("AzureAD-SecureConversatioN")), ctx, 32)
+                   ->reveal()),
+      base);
   EXPECT_NE(to_bytes(oapxbc_derive_key_v2(k, ctx, {})->reveal()), base);
   EXPECT_TRUE(kbkdf_hmac_sha256({}, {}, {}, 32).error().is(PkeyErrc::kBadLength));
   EXPECT_TRUE(kbkdf_hmac_sha256(k.reveal(), {}, {}, 0).error().is(PkeyErrc::kBadLength));
@@ -62,11 +67,15 @@ TEST(Gcm, MatchesTheGcmSpecTestCase16) {
   // McGrew & Viega, "The Galois/Counter Mode of Operation", test case 16 (AES-256, AAD).
   SecretBytes k = key_of("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
   Bytes iv = hx("cafebabefacedbaddecaf888");
-  Bytes pt = hx("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
+  Bytes pt =
+      hx("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e244"
+         "9a6b525b16aedf5aa0de657ba637b39");
   Bytes aad = hx("feedfacedeadbeeffeedfacedeadbeefabaddad2");
   auto s = aes256_gcm_encrypt(k, iv, aad, pt);
   ASSERT_TRUE(s);
-  EXPECT_EQ(hex_encode(s->ciphertext), "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662");
+  EXPECT_EQ(hex_encode(s->ciphertext),
+            "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b"
+            "1056828838c5f61e6393ba7a0abcc9f662");
   EXPECT_EQ(hex_encode(s->tag), "76fc6ece0f4e1768cddf8853bb2d551b");
   auto back = aes256_gcm_decrypt(k, iv, aad, s->ciphertext, s->tag);
   ASSERT_TRUE(back);
@@ -100,7 +109,8 @@ TEST(Gcm, RefusesAnyTamperingAndWrongLengths) {
   Bytes t12(s.tag.begin(), s.tag.begin() + 12);
   EXPECT_TRUE(fails(k, iv, aad, s.ciphertext, t12).is(PkeyErrc::kBadLength));
   EXPECT_TRUE(fails(k, Bytes(16, 3), aad, s.ciphertext, s.tag).is(PkeyErrc::kBadLength));
-  EXPECT_TRUE(fails(SecretBytes(Bytes(16, 9)), iv, aad, s.ciphertext, s.tag).is(PkeyErrc::kBadLength));
+  EXPECT_TRUE(
+      fails(SecretBytes(Bytes(16, 9)), iv, aad, s.ciphertext, s.tag).is(PkeyErrc::kBadLength));
   EXPECT_TRUE(aes256_gcm_encrypt(k, Bytes(11, 0), aad, pt).error().is(PkeyErrc::kBadLength));
 }
 
