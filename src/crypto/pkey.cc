@@ -163,10 +163,10 @@ Result<Bytes> PublicKey::to_spki_der() const {
 }
 
 KeyType PublicKey::type() const {
-  return classify(h_->pkey).value_or(KeyType::kRsa);
+  return h_ == nullptr ? KeyType::kRsa : classify(h_->pkey).value_or(KeyType::kRsa);
 }
 std::size_t PublicKey::bits() const {
-  return static_cast<std::size_t>(EVP_PKEY_get_bits(h_->pkey));
+  return h_ == nullptr ? 0 : static_cast<std::size_t>(EVP_PKEY_get_bits(h_->pkey));
 }
 
 // ---- PrivateKey -------------------------------------------------------------------------
@@ -231,10 +231,10 @@ Result<PublicKey> PrivateKey::public_key() const {
 }
 
 KeyType PrivateKey::type() const {
-  return classify(h_->pkey).value_or(KeyType::kRsa);
+  return h_ == nullptr ? KeyType::kRsa : classify(h_->pkey).value_or(KeyType::kRsa);
 }
 std::size_t PrivateKey::bits() const {
-  return static_cast<std::size_t>(EVP_PKEY_get_bits(h_->pkey));
+  return h_ == nullptr ? 0 : static_cast<std::size_t>(EVP_PKEY_get_bits(h_->pkey));
 }
 
 std::string to_string(const PrivateKey& k) {

@@ -47,8 +47,8 @@ class PublicKey {
   [[nodiscard]] Result<Bytes> to_spki_der() const;
 
   [[nodiscard]] bool empty() const { return h_ == nullptr; }
-  [[nodiscard]] KeyType type() const;
-  [[nodiscard]] std::size_t bits() const;  // RSA modulus bits, 256 for P-256
+  [[nodiscard]] KeyType type() const;      // meaningless (kRsa) for an empty key
+  [[nodiscard]] std::size_t bits() const;  // RSA modulus bits, 256 for P-256, 0 when empty
   [[nodiscard]] const PkeyHandle& handle() const { return *h_; }
   explicit PublicKey(std::shared_ptr<const PkeyHandle> h) : h_(std::move(h)) {}
 
