@@ -1,0 +1,2 @@
+kb_add_fuzz(prt_request SOURCE ${CMAKE_CURRENT_LIST_DIR}/cloud/prt_request_fuzz.cc LIBS kb_cloud)
+kb_add_fuzz(prt_response SOURCE ${CMAKE_CURRENT_LIST_DIR}/cloud/prt_response_fuzz.cc LIBS kb_client_krb)
