@@ -364,6 +364,69 @@ Result<Bytes> attestation_object(std::string_view fmt, Value att_stmt, ByteView 
 
 }  // namespace
 
+// The attestation object for a new credential (WebAuthn 8.7 none, 8.2 packed, 8.6 fido-u2f).
+Result<Bytes> SoftAuthenticator::attestation_statement(
+    SoftAttestation mode, Alg alg, const PrivateKey& key, const crypto::cose::PublicKey& pub,
+    ByteView client_data_hash, ByteView credential_id, ByteView auth_data) const {
+  Bytes rp_hash(auth_data.begin(), auth_data.begin() + 32);
+  Bytes to_sign = to_bytes(auth_data);
+  append(to_sign, client_data_hash);
+
+  Bytes att;
+  switch (mode) {
+    case SoftAttestation::kNone:
+      att = KB_TRY(attestation_object("none", Value::map({}), auth_data));
+      break;
+    case SoftAttestation::kPackedSelf: {
+      // WebAuthn 8.2 self attestation: sig by the credential key, alg the credential's.
+      auto sig = key.sign(to_sign);
+      if (!sig) return state_error("signing failed");
+      att = KB_TRY(attestation_object(
+          "packed",
+          Value::map({{Value::text_string("alg"), Value::integer(static_cast<int>(alg))},
+                      {Value::text_string("sig"), Value::byte_string(*sig)}}),
+          auth_data));
+      break;
+    }
+    case SoftAttestation::kPackedX5c: {
+      if (s_->att_key.empty()) return Error(E::kBadRequest, "no attestation key configured");
+      auto sig = s_->att_key.sign(to_sign);
+      if (!sig) return state_error("signing failed");
+      att = KB_TRY(attestation_object(
+          "packed",
+          Value::map(
+              {{Value::text_string("alg"), Value::integer(-7)},
+               {Value::text_string("sig"), Value::byte_string(*sig)},
+               {Value::text_string("x5c"), Value::array({Value::byte_string(s_->att_cert)})}}),
+          auth_data));
+      break;
+    }
+    case SoftAttestation::kFidoU2f: {
+      if (s_->att_key.empty()) return Error(E::kBadRequest, "no attestation key configured");
+      auto comps = pub.components();
+      if (!comps) return state_error("public key components");
+      // WebAuthn 8.6 / FIDO U2F raw message: 00 | rpIdHash | clientDataHash | id | 04 x y.
+      Bytes data{0x00};
+      append(data, rp_hash);
+      append(data, client_data_hash);
+      append(data, credential_id);
+      data.push_back(0x04);
+      append(data, comps->x);
+      append(data, comps->y);
+      auto sig = s_->att_key.sign(data);
+      if (!sig) return state_error("signing failed");
+      att = KB_TRY(attestation_object(
+          "fido-u2f",
+          Value::map(
+              {{Value::text_string("sig"), Value::byte_string(*sig)},
+               {Value::text_string("x5c"), Value::array({Value::byte_string(s_->att_cert)})}}),
+          auth_data));
+      break;
+    }
+  }
+  return att;
+}
+
 Result<MakeCredentialResponse> SoftAuthenticator::make_credential(
     const MakeCredentialRequest& req) {
   if (req.client_data_hash.size() != 32 || req.rp_id.empty() || req.user.id.empty()) {
@@ -418,61 +481,8 @@ Result<MakeCredentialResponse> SoftAuthenticator::make_credential(
   if (uv) flags |= webauthn::kFlagUv;
   webauthn::Aaguid aaguid = mode == SoftAttestation::kFidoU2f ? webauthn::Aaguid{} : s_->aaguid;
   Bytes auth_data = webauthn::build_authenticator_data(rp_hash, flags, 0, aaguid, cr.id, *cose, {});
-  Bytes to_sign = auth_data;
-  append(to_sign, req.client_data_hash);
-
-  Bytes att;
-  switch (mode) {
-    case SoftAttestation::kNone:
-      att = KB_TRY(attestation_object("none", Value::map({}), auth_data));
-      break;
-    case SoftAttestation::kPackedSelf: {
-      // WebAuthn 8.2 self attestation: sig by the credential key, alg the credential's.
-      auto sig = key->sign(to_sign);
-      if (!sig) return state_error("signing failed");
-      att = KB_TRY(attestation_object(
-          "packed",
-          Value::map({{Value::text_string("alg"), Value::integer(static_cast<int>(*alg))},
-                      {Value::text_string("sig"), Value::byte_string(*sig)}}),
-          auth_data));
-      break;
-    }
-    case SoftAttestation::kPackedX5c: {
-      if (s_->att_key.empty()) return Error(E::kBadRequest, "no attestation key configured");
-      auto sig = s_->att_key.sign(to_sign);
-      if (!sig) return state_error("signing failed");
-      att = KB_TRY(attestation_object(
-          "packed",
-          Value::map(
-              {{Value::text_string("alg"), Value::integer(-7)},
-               {Value::text_string("sig"), Value::byte_string(*sig)},
-               {Value::text_string("x5c"), Value::array({Value::byte_string(s_->att_cert)})}}),
-          auth_data));
-      break;
-    }
-    case SoftAttestation::kFidoU2f: {
-      if (s_->att_key.empty()) return Error(E::kBadRequest, "no attestation key configured");
-      auto comps = pub->components();
-      if (!comps) return state_error("public key components");
-      // WebAuthn 8.6 / FIDO U2F raw message: 00 | rpIdHash | clientDataHash | id | 04 x y.
-      Bytes data{0x00};
-      append(data, rp_hash);
-      append(data, req.client_data_hash);
-      append(data, cr.id);
-      data.push_back(0x04);
-      append(data, comps->x);
-      append(data, comps->y);
-      auto sig = s_->att_key.sign(data);
-      if (!sig) return state_error("signing failed");
-      att = KB_TRY(attestation_object(
-          "fido-u2f",
-          Value::map(
-              {{Value::text_string("sig"), Value::byte_string(*sig)},
-               {Value::text_string("x5c"), Value::array({Value::byte_string(s_->att_cert)})}}),
-          auth_data));
-      break;
-    }
-  }
+  Bytes att =
+      KB_TRY(attestation_statement(mode, *alg, *key, *pub, req.client_data_hash, cr.id, auth_data));
   MakeCredentialResponse out;
   out.credential_id = cr.id;
   out.attestation_object = std::move(att);

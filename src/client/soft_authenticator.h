@@ -57,6 +57,10 @@ class SoftAuthenticator final : public Authenticator {
 
  private:
   explicit SoftAuthenticator(std::unique_ptr<State> s);
+  Result<Bytes> attestation_statement(SoftAttestation mode, crypto::cose::Alg alg,
+                                      const crypto::cose::PrivateKey& key,
+                                      const crypto::cose::PublicKey& pub, ByteView client_data_hash,
+                                      ByteView credential_id, ByteView auth_data) const;
   std::unique_ptr<State> s_;
 };
 

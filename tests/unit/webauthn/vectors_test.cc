@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <functional>
 #include <iterator>
 
 #include "base/base64.h"
@@ -228,6 +229,59 @@ TEST(RegistrationVectorsPolicy, TpmChainVerifiesAgainstItsIntermediateWhileValid
   r = verify_registration(e, v.credential, p);
   ASSERT_FALSE(r.has_value());
   EXPECT_TRUE(r.error().is(WebauthnErrc::kUntrustedAttestation));
+}
+
+// Rewrites one attStmt member of a vector's attestation object.
+std::string with_att_stmt_member(const Vector& v, const char* key,
+                                 const std::function<void(cbor::Value&)>& f) {
+  Bytes ao = response_member(v, "attestationObject");
+  auto obj = cbor::decode(ao, cbor::Limits{});
+  EXPECT_TRUE(obj.has_value());
+  for (std::size_t i = 0; i < obj->items.size(); i += 2) {
+    if (obj->items[i].text != "attStmt") continue;
+    cbor::Value& stmt = obj->items[i + 1];
+    for (std::size_t j = 0; j < stmt.items.size(); j += 2) {
+      if (stmt.items[j].text == key) f(stmt.items[j + 1]);
+    }
+  }
+  return with_response_member(v, "attestationObject", cbor::encode(*obj));
+}
+
+void expect_tpm_refused(const char* key, const std::function<void(cbor::Value&)>& f) {
+  Vector v = load("reg_tpm_surface_pro_4");
+  auto r = verify_registration(reg_expectation(v), with_att_stmt_member(v, key, f), {});
+  ASSERT_FALSE(r.has_value()) << key;
+  EXPECT_TRUE(r.error().is(WebauthnErrc::kBadAttestation)) << r.error().to_string();
+}
+
+TEST(TpmVector, WrongVersionRefused) {
+  expect_tpm_refused("ver", [](cbor::Value& x) { x.text = "1.2"; });
+}
+TEST(TpmVector, PubAreaKeyChangedRefused) {
+  // The last byte of pubArea is the modulus' last byte: no longer the credential key.
+  expect_tpm_refused("pubArea", [](cbor::Value& x) { x.bytes.back() ^= 0x01; });
+}
+TEST(TpmVector, PubAreaTruncatedRefused) {
+  expect_tpm_refused("pubArea", [](cbor::Value& x) { x.bytes.resize(x.bytes.size() - 1); });
+}
+TEST(TpmVector, CertInfoMagicRefused) {
+  expect_tpm_refused("certInfo", [](cbor::Value& x) { x.bytes[0] ^= 0x01; });
+}
+TEST(TpmVector, CertInfoExtraDataRefused) {
+  // magic(4) type(2) qualifiedSigner(2+n) extraData(2+m): flip the first extraData byte.
+  expect_tpm_refused("certInfo", [](cbor::Value& x) {
+    std::size_t n = (std::size_t{x.bytes[6]} << 8) | x.bytes[7];
+    x.bytes[8 + n + 2] ^= 0x01;
+  });
+}
+TEST(TpmVector, AikCertificateReplacedRefused) {
+  // The intermediate in place of the AIK certificate: signature and 8.3.1 both fail.
+  Vector v = load("reg_tpm_surface_pro_4");
+  std::string bad =
+      with_att_stmt_member(v, "x5c", [](cbor::Value& x) { std::swap(x.items[0], x.items[1]); });
+  auto r = verify_registration(reg_expectation(v), bad, {});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_TRUE(r.error().is(WebauthnErrc::kBadAttestation));
 }
 
 // Authentication vectors.
