@@ -208,6 +208,34 @@ TEST_F(Registration, MismatchedRawIdRefused) {
              E::kBadCredential);
 }
 
+TEST_F(Registration, MissingAttestedCredentialDataRefused) {
+  CreationParams p = creation();
+  p.attestation = Conveyance::kNone;
+  auto [json, opts] = create(p);
+  auto bad = tamper_att_auth_data(json, [](Bytes& ad) {
+    ad.resize(37);
+    ad[32] &= static_cast<std::uint8_t>(~kFlagAt);
+  });
+  EXPECT_ERR(verify_registration(reg_expectation(opts), bad, {}), E::kMissingAttestedData);
+}
+
+TEST_F(Registration, UnsolicitedExtensionsAreParsedAndAccepted) {
+  CreationParams p = creation();
+  p.attestation = Conveyance::kNone;
+  auto [json, opts] = create(p);
+  auto with_ext = tamper_att_auth_data(json, [](Bytes& ad) {
+    ad[32] |= kFlagEd;
+    append(ad, cbor::encode(cbor::Value::map(
+                   {{cbor::Value::text_string("credProtect"), cbor::Value::integer(1)}})));
+  });
+  EXPECT_TRUE(verify_registration(reg_expectation(opts), with_ext, {}).has_value());
+  auto bad_ext = tamper_att_auth_data(json, [](Bytes& ad) {
+    ad[32] |= kFlagEd;
+    append(ad, Bytes{0xa1, 0x01, 0x01});  // integer extension identifier
+  });
+  EXPECT_ERR(verify_registration(reg_expectation(opts), bad_ext, {}), E::kBadExtensions);
+}
+
 TEST_F(Authentication, SignInIncrementsCounter) {
   StoredCredential s = register_default(creation());
   for (std::uint32_t i = 1; i <= 3; ++i) {
