@@ -7,7 +7,7 @@ PACKAGES=(
   # toolchain
   g++ cmake ninja-build make pkg-config clang-14 libclang-rt-14-dev clang-format-14
   # libraries
-  libssl-dev openssl libkrb5-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libssl-dev openssl libkrb5-dev libgtest-dev libgmock-dev libbenchmark-dev libfido2-dev libcbor-dev
   libcli11-dev libspdlog-dev libfmt-dev libsqlite3-dev libboost1.81-dev libboost-json1.81-dev
   # real Kerberos peers for the interop tests and the demo
   krb5-user krb5-kdc krb5-admin-server krb5-gss-samples

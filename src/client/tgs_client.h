@@ -17,7 +17,8 @@
 namespace kb::client {
 
 enum class Errc {
-  kBadReply = 1,  // not a TGS-REP or KRB-ERROR, does not decrypt, or answers another request
+  // From 100: AuthenticatorErrc (client/authenticator.h) shares the client domain from 1.
+  kBadReply = 100,  // not a TGS-REP or KRB-ERROR, does not decrypt, or answers another request
 };
 constexpr ErrorDomain error_domain(Errc) {
   return ErrorDomain::kClient;

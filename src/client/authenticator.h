@@ -1,0 +1,86 @@
+// The authenticator the sign-in client talks to: CTAP2 authenticatorMakeCredential (0x01) and
+// authenticatorGetAssertion (0x02) reduced to what a WebAuthn client needs (protocol digest
+// H.5). Implemented by the software authenticator (soft_authenticator.h) and, later, by the
+// libfido2 adapter in client/fido2/.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/error.h"
+#include "base/result.h"
+#include "base/secret.h"
+#include "crypto/cose_key.h"
+#include "webauthn/options.h"
+
+namespace kb::client {
+
+enum class AuthenticatorErrc {
+  kNoCredentials = 1,     // CTAP2_ERR_NO_CREDENTIALS
+  kCredentialExcluded,    // CTAP2_ERR_CREDENTIAL_EXCLUDED
+  kUnsupportedAlgorithm,  // CTAP2_ERR_UNSUPPORTED_ALGORITHM
+  kPinRequired,           // CTAP2_ERR_PIN_REQUIRED
+  kPinInvalid,            // CTAP2_ERR_PIN_INVALID
+  kPinBlocked,            // CTAP2_ERR_PIN_BLOCKED
+  kUvUnavailable,         // UV required but the authenticator has no PIN set
+  kState,                 // the state file is missing, malformed, too open or unwritable
+  kBadRequest,            // malformed request (e.g. client data hash not 32 bytes)
+  kRpIdNotAllowed,        // the client refuses an rp id that does not fit the origin
+  kBadOptions,            // the RP's options JSON is malformed
+};
+constexpr ErrorDomain error_domain(AuthenticatorErrc) {
+  return ErrorDomain::kClient;
+}
+std::string_view error_code_name(AuthenticatorErrc e);
+
+struct UserInfo {
+  Bytes id;
+  std::string name;
+  std::string display_name;
+};
+
+struct MakeCredentialRequest {
+  std::string rp_id;
+  std::string rp_name;
+  Bytes client_data_hash;
+  UserInfo user;
+  std::vector<crypto::cose::Alg> algs;  // in the RP's order of preference
+  bool resident_key = false;
+  webauthn::Requirement user_verification = webauthn::Requirement::kPreferred;
+  std::vector<Bytes> exclude;
+  bool attestation_requested = false;  // conveyance other than "none"
+  const SecretString* pin = nullptr;   // the PIN the user entered, if any
+};
+
+struct MakeCredentialResponse {
+  Bytes credential_id;
+  Bytes attestation_object;  // CBOR {fmt, attStmt, authData}
+  std::vector<std::string> transports;
+};
+
+struct GetAssertionRequest {
+  std::string rp_id;
+  Bytes client_data_hash;
+  std::vector<Bytes> allow;  // empty: discoverable credentials only
+  webauthn::Requirement user_verification = webauthn::Requirement::kPreferred;
+  const SecretString* pin = nullptr;
+};
+
+struct GetAssertionResponse {
+  Bytes credential_id;
+  Bytes authenticator_data;
+  Bytes signature;
+  std::optional<Bytes> user_handle;
+};
+
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  virtual Result<MakeCredentialResponse> make_credential(const MakeCredentialRequest& req) = 0;
+  virtual Result<GetAssertionResponse> get_assertion(const GetAssertionRequest& req) = 0;
+};
+
+}  // namespace kb::client
