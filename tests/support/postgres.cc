@@ -101,11 +101,11 @@ bool PostgresServer::launch(std::string* error) {
     argv.push_back("--");
   }
   // Durability is not what these tests are about: fsync off keeps them fast.
-  argv.insert(
-      argv.end(),
-      {bindir_ + "/postgres", "-D", (dir_.path() / "data").string(), "-p", std::to_string(port_),
-       "-k", dir_.path().string(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
-       "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"});
+  argv.insert(argv.end(), {bindir_ + "/postgres", "-D", (dir_.path() / "data").string(), "-p",
+                           std::to_string(port_), "-k", dir_.path().string(), "-c",
+                           "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
+                           "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
+                           "max_connections=200", "-c", "deadlock_timeout=100ms"});
   auto log = dir_.path() / "postgres.log";
   if (!server_.start(argv, {{"LC_ALL", "C"}}, log, error)) return false;
   const std::string port = std::to_string(port_);

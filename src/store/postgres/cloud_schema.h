@@ -1,7 +1,9 @@
 // The cloud schema on PostgreSQL, one migration per version. Version N's text takes a
 // database at version N-1 to N; released texts never change. sqlite/cloud_schema.h holds
 // the same tables in SQLite's types: keep the two in step (same names and columns, so the
-// statements of sql/cloud_txn*.cc run on both).
+// statements of sql/cloud_txn*.cc run on both). upn_key compares bytewise ("C"), as
+// SQLite's BINARY does, so users_by_domain pages the same way whatever the database's
+// default collation.
 //
 // Times are integer microseconds since the Unix epoch; flags are 0/1 integers; every
 // table is keyed by tenant first, and rows that belong to a user or device reference it
@@ -32,7 +34,7 @@ CREATE TABLE tenant_policy (
 CREATE TABLE cloud_user (
   tenant_id TEXT NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
   id TEXT NOT NULL, source_anchor TEXT NOT NULL,
-  upn TEXT NOT NULL, upn_key TEXT NOT NULL, domain TEXT NOT NULL,
+  upn TEXT NOT NULL, upn_key TEXT COLLATE "C" NOT NULL, domain TEXT NOT NULL,
   sam TEXT NOT NULL, object_sid TEXT NOT NULL, enabled BIGINT NOT NULL,
   password_expires_at BIGINT, display_name TEXT NOT NULL,
   updated_at BIGINT NOT NULL, change_seq BIGINT NOT NULL,

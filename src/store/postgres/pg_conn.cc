@@ -91,6 +91,8 @@ Error PgConn::failure(std::string_view what, const void* result) {
   retryable_ = code == "40001" || code == "40P01";
   if (code == "23503") return Error(Errc::kNotFound, detail);           // foreign_key_violation
   if (code.rfind("23", 0) == 0) return Error(Errc::kConflict, detail);  // integrity class
+  // Class 22, data exception: input the column cannot hold (invalid UTF-8, a NUL in text).
+  if (code.rfind("22", 0) == 0) return Error(Errc::kInvalidArgument, detail);
   return Error(Errc::kBackend, detail);
 }
 
