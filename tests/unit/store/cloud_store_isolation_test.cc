@@ -340,7 +340,9 @@ TEST(PostgresCloudStore, ADeadlockedTransactionIsRunAgainAndBothCommit) {
   auto o = race_into_deadlock(*store);
   EXPECT_TRUE(o.first) << o.first.error().to_string();
   EXPECT_TRUE(o.second) << o.second.error().to_string();
-  EXPECT_EQ(o.calls, 3);  // the victim ran twice
+  // The victim ran again (and may lose once more: a retry can grab its first row before
+  // the survivor takes it).
+  EXPECT_GE(o.calls, 3);
   auto p = store->transact([](CloudTxn& t) -> Result<void> {
     EXPECT_EQ(KB_TRY(t.policy("a")).prt_lifetime_s, 3600);
     EXPECT_EQ(KB_TRY(t.policy("b")).prt_lifetime_s, 3600);
