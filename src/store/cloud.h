@@ -168,7 +168,9 @@ struct TemporaryAccessPass {
   std::string tenant_id;
   std::string user_id;
   std::string id;
-  Bytes secret_hash;  // SHA-256 of the pass; empty in list results
+  // SHA-256 of the pass; empty in list results. A plain hash is only as strong as the
+  // pass: issue passes with >= 100 bits of randomness (docs/cloud-store.md).
+  Bytes secret_hash;
   bool one_time = true;
   SysTime starts_at{};
   SysTime expires_at{};
