@@ -79,6 +79,12 @@ std::unique_ptr<PostgresServer> PostgresServer::start(std::string* error) {
   auto r = run_program(initdb, {{"LC_ALL", "C"}}, "", 120);
   if (r.exit_code != 0) {
     *error = "initdb failed: " + r.out;
+    if (!s->as_owner_.empty() && ::geteuid() == 0) {
+      *error +=
+          " (as root the data directory belongs to another user, who must be able to "
+          "reach " +
+          s->dir_.path().string() + ": check TMPDIR)";
+    }
     return nullptr;
   }
   for (int tries = 0; tries < 3; ++tries) {
