@@ -350,8 +350,11 @@ class CloudStore {
  public:
   virtual ~CloudStore() = default;
   // Runs `fn` in one transaction: committed when fn returns ok, rolled back otherwise (the
-  // error is returned). `fn` may run more than once (PostgreSQL retries a transaction that
-  // lost a serialization or deadlock race), so it must have no effects outside `txn`.
+  // error is returned). A statement that failed inside the engine (a uniqueness or
+  // foreign-key violation, a backend error) dooms the transaction on both backends: it is
+  // rolled back and that first error returned even if fn ignored it and returned ok.
+  // `fn` may run more than once (PostgreSQL retries a transaction that lost a
+  // serialization or deadlock race), so it must have no effects outside `txn`.
   virtual Result<void> transact(const std::function<Result<void>(CloudTxn&)>& fn) = 0;
   // Runs `fn` in a read-only snapshot that takes no write lock. Writes inside fail.
   virtual Result<void> read(const std::function<Result<void>(CloudTxn&)>& fn) = 0;

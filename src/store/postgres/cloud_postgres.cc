@@ -105,10 +105,13 @@ Result<void> PostgresCloudStore::attempt(PgConn& c, bool read_only,
                                          const std::function<Result<void>(CloudTxn&)>& fn,
                                          bool* retry) {
   c.clear_retryable();
+  c.reset_failure();
   KB_CHECK(c.exec(read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                             : "BEGIN ISOLATION LEVEL READ COMMITTED"));
   auto txn = sql::make_cloud_txn(c);
   auto r = fn(*txn);
+  // After a failed statement PostgreSQL only rolls back: report that, not a COMMIT.
+  if (r && c.failure()) r = *c.failure();
   // Whether the statement that ended fn (or the COMMIT) lost a serialization or deadlock
   // race; read before ROLLBACK, which would reset it.
   *retry = c.retryable();

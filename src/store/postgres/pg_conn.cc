@@ -80,7 +80,7 @@ bool PgConn::idle_and_healthy() const {
   return PQstatus(c_) == CONNECTION_OK && PQtransactionStatus(c_) == PQTRANS_IDLE;
 }
 
-Error PgConn::failure(std::string_view what, const void* result) {
+Error PgConn::error_of(std::string_view what, const void* result) {
   const auto* r = static_cast<const PGresult*>(result);
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   std::string code = state ? state : "";
@@ -88,7 +88,7 @@ Error PgConn::failure(std::string_view what, const void* result) {
                        (r ? PQresultErrorMessage(r) : PQerrorMessage(c_));
   while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
   // SQLSTATE 40001 serialization_failure, 40P01 deadlock_detected: retry the transaction.
-  retryable_ = code == "40001" || code == "40P01";
+  if (code == "40001" || code == "40P01") retryable_ = true;
   if (code == "23503") return Error(Errc::kNotFound, detail);           // foreign_key_violation
   if (code.rfind("23", 0) == 0) return Error(Errc::kConflict, detail);  // integrity class
   // Class 22, data exception: input the column cannot hold (invalid UTF-8, a NUL in text).
@@ -99,17 +99,17 @@ Error PgConn::failure(std::string_view what, const void* result) {
 Result<void> PgConn::exec(const char* sql) {
   PgResult r(PQexec(c_, sql));
   auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return failure("exec", r.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return error_of("exec", r.get());
   return ok();
 }
 
-Result<sql::QueryResult> PgConn::query(const char* sql, std::initializer_list<sql::Param> params) {
+Result<sql::QueryResult> PgConn::run(const char* sql, std::initializer_list<sql::Param> params) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "kb" + std::to_string(prepared_.size());
     std::string text = to_dollar_placeholders(sql);
     PgResult r(PQprepare(c_, name.c_str(), text.c_str(), 0, nullptr));
-    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) return failure("prepare", r.get());
+    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) return error_of("prepare", r.get());
     it = prepared_.emplace(sql, std::move(name)).first;
   }
   const std::size_t n = params.size();
@@ -139,7 +139,7 @@ Result<sql::QueryResult> PgConn::query(const char* sql, std::initializer_list<sq
   PgResult r(PQexecPrepared(c_, it->second.c_str(), static_cast<int>(n), values.data(),
                             lengths.data(), formats.data(), 0));
   auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return failure("query", r.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return error_of("query", r.get());
   sql::QueryResult out;
   const int rows = PQntuples(r.get());
   const int cols = PQnfields(r.get());

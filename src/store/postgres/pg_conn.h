@@ -23,21 +23,23 @@ class PgConn final : public sql::Conn {
   PgConn(const PgConn&) = delete;
   PgConn& operator=(const PgConn&) = delete;
 
-  Result<sql::QueryResult> query(const char* sql,
-                                 std::initializer_list<sql::Param> params) override;
   // Runs a statement or script without parameters (transaction control, DDL).
   Result<void> exec(const char* sql);
 
-  // True when the last failure was a serialization failure or a deadlock: the
-  // transaction may be retried from the start.
+  // True when a failure since clear_retryable() was a serialization failure or a
+  // deadlock: the transaction may be run again from the start.
   [[nodiscard]] bool retryable() const { return retryable_; }
   void clear_retryable() { retryable_ = false; }
   // True when the connection is usable and outside any transaction.
   [[nodiscard]] bool idle_and_healthy() const;
 
+ protected:
+  Result<sql::QueryResult> run(const char* sql, std::initializer_list<sql::Param> params) override;
+
  private:
   explicit PgConn(pg_conn* c) : c_(c) {}
-  Error failure(std::string_view what, const void* result);
+  // The typed error of a failed call; notes whether it is worth a retry.
+  Error error_of(std::string_view what, const void* result);
 
   pg_conn* c_;
   std::map<const char*, std::string> prepared_;  // statement text address -> name

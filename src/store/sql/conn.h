@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -53,7 +54,23 @@ class Conn {
   // by its address). A uniqueness violation is Errc::kConflict; a foreign-key violation
   // (the row an insert points at does not exist) is Errc::kNotFound; anything else the
   // engine reports is Errc::kBackend with the engine's message as detail (logs only).
-  virtual Result<QueryResult> query(const char* sql, std::initializer_list<Param> params) = 0;
+  Result<QueryResult> query(const char* sql, std::initializer_list<Param> params) {
+    auto r = run(sql, params);
+    if (!r && !failure_) failure_ = r.error();
+    return r;
+  }
+
+  // The first statement that failed since reset_failure(). PostgreSQL aborts a
+  // transaction at its first failed statement; the stores refuse to commit such a
+  // transaction on both engines, so they behave alike.
+  [[nodiscard]] const std::optional<Error>& failure() const { return failure_; }
+  void reset_failure() { failure_.reset(); }
+
+ protected:
+  virtual Result<QueryResult> run(const char* sql, std::initializer_list<Param> params) = 0;
+
+ private:
+  std::optional<Error> failure_;
 };
 
 }  // namespace kb::store::sql

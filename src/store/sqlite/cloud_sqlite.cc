@@ -14,8 +14,8 @@ class SqliteConn final : public sql::Conn {
  public:
   explicit SqliteConn(Db& db) : db_(db) {}
 
-  Result<sql::QueryResult> query(const char* text,
-                                 std::initializer_list<sql::Param> params) override {
+  Result<sql::QueryResult> run(const char* text,
+                               std::initializer_list<sql::Param> params) override {
     auto s = KB_TRY(db_.prepare(text));
     int i = 1;
     for (const auto& p : params) bind(s, i++, p);
@@ -138,6 +138,9 @@ Result<void> SqliteCloudStore::run(bool read_only,
   SqliteConn conn(*db);
   auto txn = sql::make_cloud_txn(conn);
   auto r = fn(*txn);
+  // A statement that failed dooms the transaction even if fn carried on (PostgreSQL
+  // would roll it back at COMMIT; do the same here).
+  if (r && conn.failure()) r = *conn.failure();
   auto end = db->exec(r ? "COMMIT" : "ROLLBACK");
   if (!end) (void)db->exec("ROLLBACK");  // leave the pooled connection outside a transaction
   release(std::move(db), read_only);

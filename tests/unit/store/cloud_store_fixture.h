@@ -23,6 +23,9 @@ namespace kb::store::test {
 using namespace std::chrono_literals;
 
 enum class Backend { kSqlite, kPostgres };
+inline void PrintTo(Backend b, std::ostream* os) {
+  *os << (b == Backend::kSqlite ? "SQLite" : "PostgreSQL");
+}
 
 inline const SysTime kT0{std::chrono::seconds(1'700'000'000)};
 
@@ -97,6 +100,8 @@ class CloudStoreTest : public ::testing::TestWithParam<Backend> {
       out.emplace(f(t));
       return ok();
     });
+    // The operation's own error first: transact() repeats it when the statement failed.
+    if (out && !out->has_value()) return std::move(*out);
     if (!r) return std::move(r).error();
     return std::move(*out);
   }

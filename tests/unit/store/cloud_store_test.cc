@@ -646,6 +646,31 @@ TEST_P(CloudStoreTest, AFailedTransactionLeavesNothingBehind) {
   EXPECT_FALSE(u->has_value());
 }
 
+TEST_P(CloudStoreTest, AFailedStatementDoomsTheTransactionEvenIfIgnored) {
+  auto r = run([&](CloudTxn& t) -> Result<void> {
+    std::vector<CloudUser> v{user("u1", "g1", "alice@contoso.test")};
+    KB_CHECK(t.upsert_users(kA, v, kT0));
+    // A foreign-key failure the caller chooses to ignore: PostgreSQL has aborted the
+    // transaction at this point, and SQLite must not commit the user either.
+    auto ignored = t.add_credential(credential(kA, "nobody", {1}));
+    EXPECT_FALSE(ignored);
+    return ok();
+  });
+  EXPECT_ERRC(std::move(r), Errc::kNotFound);
+  auto u = one([&](CloudTxn& t) { return t.user_by_id(kA, "u1"); });
+  ASSERT_TRUE(u);
+  EXPECT_FALSE(u->has_value());
+  // A lookup or change that simply finds nothing is not a failed statement.
+  ASSERT_OK(run([&](CloudTxn& t) -> Result<void> {
+    EXPECT_TRUE(t.delete_user(kA, "nobody").error().is(Errc::kNotFound));
+    std::vector<CloudUser> v{user("u2", "g2", "bob@contoso.test")};
+    return t.upsert_users(kA, v, kT0).has_value() ? ok() : Error(Errc::kBackend, "upsert");
+  }));
+  auto bob = one([&](CloudTxn& t) { return t.user_by_id(kA, "u2"); });
+  ASSERT_TRUE(bob);
+  EXPECT_TRUE(bob->has_value());
+}
+
 TEST_P(CloudStoreTest, ReadTransactionsCannotWrite) {
   auto r = store_->read([&](CloudTxn& t) -> Result<void> {
     EXPECT_TRUE(KB_TRY(t.tenant(kA)).has_value());
