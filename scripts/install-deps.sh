@@ -13,6 +13,9 @@ PACKAGES=(
   krb5-user krb5-kdc krb5-admin-server krb5-gss-samples
   # a real HTTP Negotiate service and client for the interop tests
   apache2 libapache2-mod-auth-gssapi curl
+  # the cloud store's scale-out backend: libpq to build, the server for its tests (they
+  # start their own throwaway server; as root they run it as the package's `postgres` user)
+  libpq-dev postgresql
 )
 
 missing=()
@@ -30,7 +33,8 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# Packages such as apache2 and krb5-kdc start their system services on install; the tests
+# Packages such as apache2, krb5-kdc and postgresql start their system services on install
+# (postgresql also creates a `main` cluster, which then stays stopped); the tests
 # start their own instances on loopback instead, so keep the system ones stopped
 # (invoke-rc.d honours policy-rc.d exit code 101) unless the machine already has a policy.
 POLICY=/usr/sbin/policy-rc.d

@@ -63,6 +63,12 @@ Bytes Stmt::blob(int col) const {
 bool Stmt::is_null(int col) const {
   return sqlite3_column_type(s_, col) == SQLITE_NULL;
 }
+int Stmt::column_count() const {
+  return sqlite3_column_count(s_);
+}
+int Stmt::column_type(int col) const {
+  return sqlite3_column_type(s_, col);
+}
 
 Result<std::unique_ptr<Db>> Db::open(const std::string& path, bool read_only) {
   sqlite3* h = nullptr;
@@ -109,6 +115,10 @@ Result<void> Db::exec(const char* sql) {
 
 int Db::changes() const {
   return sqlite3_changes(h_);
+}
+
+int Db::extended_errcode() const {
+  return sqlite3_extended_errcode(h_);
 }
 
 Error Db::error(std::string_view what) const {

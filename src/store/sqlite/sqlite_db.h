@@ -47,6 +47,9 @@ class Stmt {
   [[nodiscard]] std::string text(int col) const;
   [[nodiscard]] Bytes blob(int col) const;
   [[nodiscard]] bool is_null(int col) const;
+  [[nodiscard]] int column_count() const;
+  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL.
+  [[nodiscard]] int column_type(int col) const;
 
  private:
   Db* db_;
@@ -67,6 +70,8 @@ class Db {
   Result<Stmt> prepare(const char* sql);
   Result<void> exec(const char* sql);  // for schema and transaction control
   [[nodiscard]] int changes() const;
+  // The extended result code of the last failure (SQLITE_CONSTRAINT_FOREIGNKEY, ...).
+  [[nodiscard]] int extended_errcode() const;
   Error error(std::string_view what) const;
 
  private:
