@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "base/secret.h"
+#include "crypto/crypto.h"  // Errc
 
 namespace kb::crypto {
 
