@@ -13,6 +13,8 @@ PACKAGES=(
   krb5-user krb5-kdc krb5-admin-server krb5-gss-samples
   # a real HTTP Negotiate service and client for the interop tests
   apache2 libapache2-mod-auth-gssapi curl
+  # openssl(1): a second opinion on the certificates we generate (x509 tests)
+  openssl
 )
 
 missing=()

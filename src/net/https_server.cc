@@ -232,6 +232,7 @@ class Session : public std::enable_shared_from_this<Session> {
     method_ = "-";
     path_.clear();
     error_.clear();
+    read_started_ = std::chrono::steady_clock::now();
     lowest().expires_after(shared_.cfg.request_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
@@ -252,6 +253,7 @@ class Session : public std::enable_shared_from_this<Session> {
       // The stream closed the socket at the deadline; nothing can be sent any more. Only a
       // request that had started is worth a log line (an idle keep-alive is not).
       if (parser_->got_some()) {
+        started_ = read_started_;
         error_ = "request timeout";
         log(408);
       }
@@ -366,6 +368,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string error_;
   int status_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point read_started_ = started_;
   std::array<char, 16 * 1024> scratch_{};
   std::size_t lingered_ = 0;
 };

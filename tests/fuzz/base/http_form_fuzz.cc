@@ -18,17 +18,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (d && (d->size() > 256 || d->size() > text.size())) std::abort();
     return 0;
   }
-  auto f = data[0] % 3 == 0 ? kb::http::parse_form(text, limits)
-                            : kb::http::parse_query(text, limits);
+  auto f =
+      data[0] % 3 == 0 ? kb::http::parse_form(text, limits) : kb::http::parse_query(text, limits);
   if (!f) return 0;
   if (f->size() > limits.max_fields) std::abort();
   for (const auto& [name, value] : f->entries()) {
     if (name.empty() || name.size() > limits.max_name_bytes) std::abort();
     if (value.size() > limits.max_value_bytes) std::abort();
   }
-  auto again = kb::http::parse_form(kb::http::form_encode(f->entries()),
-                                    {.max_fields = 16, .max_name_bytes = 32,
-                                     .max_value_bytes = 256, .max_total_bytes = 1 << 20});
+  auto again = kb::http::parse_form(
+      kb::http::form_encode(f->entries()),
+      {.max_fields = 16, .max_name_bytes = 32, .max_value_bytes = 256, .max_total_bytes = 1 << 20});
   if (!again || again->entries() != f->entries()) std::abort();
   return 0;
 }
