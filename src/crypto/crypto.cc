@@ -64,6 +64,14 @@ std::string_view error_code_name(Errc e) {
       return "openssl";
     case Errc::kStash:
       return "stash";
+    case Errc::kInvalidCertificateRequest:
+      return "invalid_certificate_request";
+    case Errc::kBadCertificate:
+      return "bad_certificate";
+    case Errc::kBadPrivateKey:
+      return "bad_private_key";
+    case Errc::kKeyMismatch:
+      return "key_mismatch";
   }
   return "unknown";
 }

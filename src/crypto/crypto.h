@@ -33,6 +33,10 @@ enum class Errc {
   kBadS2kParams,
   kOpenssl,  // unexpected failure inside OpenSSL
   kStash,    // a master-key stash file is missing, unreadable, malformed or too open
+  kInvalidCertificateRequest,  // x509.h: a name or address a certificate cannot carry
+  kBadCertificate,             // x509.h: PEM that holds no parsable certificate
+  kBadPrivateKey,              // x509.h: PEM that holds no parsable private key
+  kKeyMismatch,                // x509.h: a private key that is not the certificate's
 };
 constexpr ErrorDomain error_domain(Errc) {
   return ErrorDomain::kCrypto;

@@ -6,18 +6,6 @@
 
 namespace kb::net {
 
-std::string_view error_code_name(Errc e) {
-  switch (e) {
-    case Errc::kBadAddress:
-      return "bad_address";
-    case Errc::kBind:
-      return "bind";
-    case Errc::kThread:
-      return "thread";
-  }
-  return "unknown";
-}
-
 namespace {
 
 namespace asio = boost::asio;

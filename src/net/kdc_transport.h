@@ -15,18 +15,9 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "net/errors.h"
 
 namespace kb::net {
-
-enum class Errc {
-  kBadAddress = 1,
-  kBind,
-  kThread,
-};
-constexpr ErrorDomain error_domain(Errc) {
-  return ErrorDomain::kNet;
-}
-std::string_view error_code_name(Errc e);
 
 struct RequestContext {
   bool udp = false;
@@ -54,11 +45,6 @@ struct TransportConfig {
   std::size_t max_tcp_connections = 4096;  // per process; further connections are closed
   bool udp = true;
   bool tcp = true;
-};
-
-struct BoundAddress {
-  std::string host;
-  std::uint16_t port = 0;
 };
 
 class KdcTransport {
