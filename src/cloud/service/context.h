@@ -1,0 +1,52 @@
+// What every cloud HTTP handler runs with: the store, the master key that wraps keys at
+// rest, time, randomness and the service configuration. Handlers are functions of
+// (http::Request, ServiceContext&) -> http::Response: no sockets, no globals (STYLE.md).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/http.h"
+#include "base/http_router.h"
+#include "crypto/master_key.h"
+#include "store/cloud.h"
+
+namespace kb::cloud {
+
+struct CloudConfig {
+  // WebAuthn relying party (WebAuthn §5.1.2 rp.id must be a registrable suffix of the
+  // origins' hosts).
+  std::string rp_id = "localhost";
+  std::string rp_name = "Keybridge";
+  std::vector<std::string> allowed_origins{"https://localhost"};
+  std::chrono::seconds challenge_lifetime{300};
+  std::chrono::seconds nonce_lifetime{300};
+};
+
+struct ServiceContext {
+  store::CloudStore& store;
+  const crypto::MasterKey& master_key;
+  const Clock& clock;
+  Rng& rng;
+  CloudConfig config;
+};
+
+// The one place an Error becomes an HTTP problem (STYLE.md "Errors"): CloudErrc,
+// store and http errors map to a status and a stable code; anything else is 500
+// "internal". The detail is never sent.
+http::Response problem_for(const Error& e);
+
+// Admin API authentication: the tenant whose admin token is the request's bearer token.
+// CloudErrc::kUnauthorized when missing, malformed or unknown.
+Result<std::string> authenticate_admin(ServiceContext& ctx, const http::Request& request);
+
+// Routes, each group in its own file.
+void add_admin_routes(http::Router& router, ServiceContext& ctx);   // admin_routes.cc
+void add_signin_routes(http::Router& router, ServiceContext& ctx);  // signin_routes.cc
+
+// The whole service as one router.
+http::Router make_router(ServiceContext& ctx);
+
+}  // namespace kb::cloud
