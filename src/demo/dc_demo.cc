@@ -1,11 +1,14 @@
 #include "demo/dc_demo.h"
 
 #include "base/subprocess.h"
+#include "client/credential_ccache.h"
+#include "cloud/partial_tgt.h"
 #include "crypto/master_key.h"
 #include "demo/narrator.h"
 #include "formats/keytab.h"
 #include "kdc/accounts.h"
 #include "kdc/kdc.h"
+#include "kdc/kerberos_server.h"
 #include "net/kdc_service.h"
 #include "store/sqlite/sqlite_directory.h"
 
@@ -77,10 +80,65 @@ class DcDemo {
         show({"kvno", "-k", (dir_.path() / "websvc.keytab").string(), "HTTP/web.contoso.test"}));
     step("MIT klist shows both tickets");
     KB_CHECK(show({"klist", "-e", "-f"}));
+    KB_CHECK(trade_steps(domain, alice));
     step("The KDC's log: one line per request");
     std::lock_guard lock(mu_);
     for (const auto& l : log_lines_) say(l);
     return ok();
+  }
+
+  // Issue 5: what the DC does with a cloud sign-in's partial TGT.
+  Result<void> trade_steps(const store::Domain& domain, const store::Account& alice) {
+    step(
+        "A Kerberos server object: the RODC-style computer AzureADKerberos$ and the disabled "
+        "krbtgt_AzureAD holding its key, under a branch id");
+    kdc::KerberosServerSpec spec;
+    spec.updated_from = "demo";
+    const auto info = KB_TRY(kdc::create_kerberos_server(*store_, spec, *mk_, clock_, rng_));
+    say(info.computer_dn + " -> " + info.krbtgt_dn + ", branch id " +
+        std::to_string(info.branch_id) + ", key version " + std::to_string(info.key_version));
+    say("password replication policy: Domain Users allowed; Domain Admins, Enterprise Admins, "
+        "Schema Admins, Administrators and the Denied RODC group denied");
+
+    step(
+        "The cloud mints alice's partial TGT with that key (her SID only, kvno = branch << 16 | "
+        "version); it goes into a credential cache as a sign-in would leave it");
+    KB_CHECK(write_partial(domain, alice, "partial.ccache", info));
+    KB_CHECK(show({"klist", "-e"}, "", "partial.ccache"));
+    step(
+        "MIT kvno presents the partial TGT: the DC decrypts it with the branch key, checks the "
+        "RODC PAC and the policy, and issues a service ticket with alice's groups");
+    KB_CHECK(show({"kvno", "HTTP/web.contoso.test"}, "", "partial.ccache"));
+
+    step(
+        "The Administrator's partial TGT is refused: privileged accounts are denied by the "
+        "policy (reference 002: a Domain Admin's security-key sign-in gets no full TGT)");
+    store::Account admin;
+    KB_CHECK(store_->read([&](store::DirectoryTxn& t) -> Result<void> {
+      admin = *KB_TRY(t.account_by_rid(store::kRidAdministrator));
+      return ok();
+    }));
+    KB_CHECK(write_partial(domain, admin, "admin.ccache", info));
+    say("$ kvno HTTP/web.contoso.test   (with the Administrator's partial TGT)");
+    const RunResult refused = run_program({"kvno", "HTTP/web.contoso.test"}, env("admin.ccache"));
+    say(refused.out);
+    if (refused.exit_code == 0) {
+      return Error(BaseErrc::kInvalidArgument, "the DC traded a Domain Admin's partial TGT");
+    }
+    return ok();
+  }
+
+  Result<void> write_partial(const store::Domain& domain, const store::Account& a,
+                             const std::string& file, const kdc::KerberosServerInfo& info) {
+    const crypto::Key key = KB_TRY(kdc::kerberos_server_key(*store_, *mk_));
+    cloud::OnPremUser u{a.sam_account_name, a.user_principal_name, domain.dns_name,
+                        domain.netbios_name,
+                        KB_TRY(pac::Sid::parse(store::rid_sid(domain, a.rid)))};
+    auto minted = KB_TRY(
+        cloud::mint_partial_tgt(u, {info.branch_id, info.key_version, &key}, {}, clock_, rng_));
+    const client::Credential c = KB_TRY(client::open_as_rep(minted.as_rep, minted.client_key));
+    return formats::write_private_file(dir_.path() / file,
+                                       KB_TRY(formats::encode_ccache(client::ccache_of(c))));
   }
 
   Result<void> write_conf(std::uint16_t port) {
@@ -111,12 +169,14 @@ class DcDemo {
                                        KB_TRY(formats::encode_keytab(kt)));
   }
 
-  Result<void> show(const std::vector<std::string>& argv, const std::string& input = "") {
-    return n_.show(argv,
-                   {{"KRB5_CONFIG", (dir_.path() / "krb5.conf").string()},
-                    {"KRB5CCNAME", "FILE:" + (dir_.path() / "ccache").string()},
-                    {"LC_ALL", "C"}},
-                   input);
+  std::map<std::string, std::string> env(const std::string& ccache) const {
+    return {{"KRB5_CONFIG", (dir_.path() / "krb5.conf").string()},
+            {"KRB5CCNAME", "FILE:" + (dir_.path() / ccache).string()},
+            {"LC_ALL", "C"}};
+  }
+  Result<void> show(const std::vector<std::string>& argv, const std::string& input = "",
+                    const std::string& ccache = "ccache") {
+    return n_.show(argv, env(ccache), input);
   }
   void step(const std::string& what) { n_.step(what); }
   void say(const std::string& what) { n_.say(what); }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <random>
 
+#include "client/credential_ccache.h"
 #include "client/tgs_client.h"
 #include "cloud/partial_tgt.h"
 #include "crypto/master_key.h"
@@ -201,28 +202,10 @@ class KinitAgainstOurKdc : public ::testing::Test {
     return std::move(*cred);
   }
 
-  static std::uint32_t unix32(const krb5::KerberosTime& t) {
-    return static_cast<std::uint32_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(t.to_sys().time_since_epoch()).count());
-  }
-
   // The credential as the only entry of the ccache in env().
   void write_cc(const client::Credential& c) {
-    formats::Ccache cc;
-    cc.default_principal = {1, c.crealm, c.cname.name_string};
-    formats::CcacheCredential cr;
-    cr.client = cc.default_principal;
-    cr.server = {2, c.ticket.realm, c.ticket.sname.name_string};
-    cr.enctype = static_cast<std::uint16_t>(c.session_key.enctype());
-    cr.key = c.session_key.bytes().clone();
-    cr.authtime = unix32(c.authtime);
-    cr.starttime = unix32(c.starttime.value_or(c.authtime));
-    cr.endtime = unix32(c.endtime);
-    cr.renew_till = c.renew_till ? unix32(*c.renew_till) : 0;
-    cr.ticket_flags = c.flags.bits;
-    cr.ticket = der::encode(c.ticket);
-    cc.credentials.push_back(std::move(cr));
-    ASSERT_TRUE(formats::write_private_file(dir_.path() / "cc", *formats::encode_ccache(cc)));
+    ASSERT_TRUE(formats::write_private_file(dir_.path() / "cc",
+                                            *formats::encode_ccache(client::ccache_of(c))));
   }
 
   Bytes udp_exchange(const Bytes& request) {
