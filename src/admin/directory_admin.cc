@@ -9,6 +9,7 @@
 #include "formats/keytab.h"
 #include "kdc/accounts.h"
 #include "pac/sid.h"
+#include "store/cloud.h"
 #include "store/sqlite/sqlite_directory.h"
 
 namespace kb::admin {
@@ -112,6 +113,8 @@ Result<std::uint32_t> add_user(Dc& dc, const NewUser& user,
                                                  ? a.sam_account_name + "@" + dc.domain.dns_name
                                                  : user.user_principal_name);
     a.display_name = user.display_name;
+    // The immutable identity directory sync anchors on (AD's objectGUID).
+    a.attributes["objectGUID"] = {store::new_uuid(rng)};
     if (user.computer) {
       a.user_account_control = store::uac::kWorkstationTrustAccount;
       a.primary_group_id = store::kRidDomainComputers;
