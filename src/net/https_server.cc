@@ -496,9 +496,9 @@ Result<ParsedRequest> parse_http_request(std::string_view bytes, const HttpLimit
     while (!p.is_done()) {
       std::size_t n = p.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
       used += n;
-      if (ec && ec != bhttp::error::need_more) return framing_error(ec);
-      ec = {};
-      // Everything was offered and the message is not done, or no progress: cut short.
+      // The parser is eager, so need_more means everything we offered is not enough. (It
+      // must not be called again with the same bytes: Beast assumes more data then.)
+      if (ec) return framing_error(ec);
       if (!p.is_done() && (n == 0 || used >= bytes.size())) {
         return framing_error(bhttp::error::need_more);
       }
