@@ -25,10 +25,13 @@ namespace {
 
 // Owners of libkrb5 objects, released on every path.
 struct Context {
-  krb5_context ctx = nullptr;
+  Context() = default;
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
   ~Context() {
     if (ctx) krb5_free_context(ctx);
   }
+  krb5_context ctx = nullptr;
 };
 struct Principal {
   krb5_context ctx;
@@ -52,13 +55,12 @@ Error krb5_error(krb5_context ctx, krb5_error_code code, std::string_view what) 
   return Error(CcacheErrc::kKrb5, detail);
 }
 
-Result<Context> open_context() {
-  Context c;
+Result<void> open_context(Context& c) {
   if (krb5_error_code code = krb5_init_context(&c.ctx); code != 0) {
     c.ctx = nullptr;
     return Error(CcacheErrc::kKrb5, "krb5_init_context failed (" + std::to_string(code) + ")");
   }
-  return c;
+  return ok();
 }
 
 // The components and realm in the string form krb5_parse_name reads back exactly: '/', '@'
@@ -146,7 +148,8 @@ Result<void> open_cache(Cache& c, std::optional<std::string_view> name) {
 
 Result<std::string> store_credential(const Credential& cred,
                                      std::optional<std::string_view> ccache_name) {
-  Context ctx = KB_TRY(open_context());
+  Context ctx;
+  KB_CHECK(open_context(ctx));
   Principal client{ctx.ctx};
   Principal server{ctx.ctx};
   KB_CHECK(make_principal(client, cred.cname, cred.crealm));
@@ -207,7 +210,8 @@ void wipe_and_free(krb5_context ctx, krb5_creds& c) {
 }  // namespace
 
 Result<CcacheContents> read_ccache(std::optional<std::string_view> ccache_name) {
-  Context ctx = KB_TRY(open_context());
+  Context ctx;
+  KB_CHECK(open_context(ctx));
   Cache cache{ctx.ctx};
   KB_CHECK(open_cache(cache, ccache_name));
   CcacheContents out;
