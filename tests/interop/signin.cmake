@@ -3,7 +3,7 @@
 kb_add_test(kb_signin_kdc_test
   LABELS interop
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/signin_kdc_test.cc
-  LIBS kb_client_signin kb_net_client kb_net kb_kdc kb_cloud kb_client_krb kb_formats
+  LIBS kb_client_signin kb_client_ccache kb_net_client kb_net kb_kdc kb_cloud kb_client_krb kb_formats
        kb_test_support PkgConfig::KRB5
   TIMEOUT 300)
 kb_add_test(kb_signin_dns_test
