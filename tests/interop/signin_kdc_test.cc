@@ -96,9 +96,9 @@ class MitKdc : public ::testing::Test {
     ASSERT_NE(port_, 0);
     const auto d = dir_.path();
     const std::string p = std::to_string(port_);
-    // kdc_max_dgram_reply_size small enough that the PREAUTH_REQUIRED error (with its
-    // ETYPE-INFO2 e-data) does not fit, so the KDC answers RESPONSE_TOO_BIG over UDP for it,
-    // while the short C_PRINCIPAL_UNKNOWN error still fits.
+    // kdc_max_dgram_reply_size small enough that the PREAUTH_REQUIRED error for a long
+    // client name does not fit, so the KDC answers RESPONSE_TOO_BIG over UDP for it, while
+    // alice's still fits.
     write(d / "kdc.conf",
           "[kdcdefaults]\n kdc_ports = " + p + "\n kdc_tcp_listen = " + p +
               "\n kdc_max_dgram_reply_size = " + std::to_string(kMaxDgram) +
@@ -117,6 +117,11 @@ class MitKdc : public ::testing::Test {
     ASSERT_EQ(c.exit_code, 0) << c.out;
     auto a = run({"kadmin.local", "-q", "addprinc +requires_preauth -pw Al1ce-pw alice"}, env_);
     ASSERT_EQ(a.exit_code, 0) << a.out;
+    // The KRB-ERROR echoes the client name and the ETYPE-INFO2 salt holds it again, so this
+    // user's PREAUTH_REQUIRED is over the datagram limit while alice's is under it.
+    auto l =
+        run({"kadmin.local", "-q", "addprinc +requires_preauth -pw L0ng-pw " + long_user()}, env_);
+    ASSERT_EQ(l.exit_code, 0) << l.out;
     std::string err;
     ASSERT_TRUE(kdc_.start({"krb5kdc", "-n"}, env_, d / "krb5kdc.out", &err)) << err;
     // Until it answers (started by PID; stopped by PID in TearDown).
@@ -137,7 +142,8 @@ class MitKdc : public ::testing::Test {
   }
   std::string addr() const { return "127.0.0.1:" + std::to_string(port_); }
 
-  static constexpr int kMaxDgram = 180;
+  static std::string long_user() { return std::string(80, 'l'); }
+  static constexpr int kMaxDgram = 300;
   TempDir dir_;
   std::uint16_t port_ = 0;
   std::map<std::string, std::string> env_;
@@ -152,8 +158,20 @@ TEST_F(MitKdc, SmallErrorComesBackOverUdp) {
   EXPECT_EQ(error_code_of(r->bytes), 6);  // KDC_ERR_C_PRINCIPAL_UNKNOWN
 }
 
+TEST_F(MitKdc, PreauthRequiredComesBackOverUdp) {
+  auto r = net::send_to_kdc(addr(), der::encode(as_req_without_preauth("alice", "CONTOSO.TEST")));
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_FALSE(r->tcp);
+  EXPECT_EQ(error_code_of(r->bytes), kPreauthRequired);
+  auto e = der::decode<krb5::KrbError>(r->bytes);
+  ASSERT_TRUE(e);
+  auto md = krb5::method_data(*e);
+  ASSERT_TRUE(md) << md.error().to_string();
+  EXPECT_FALSE(md->empty());
+}
+
 TEST_F(MitKdc, ResponseTooBigOverUdpSwitchesToTcp) {
-  const Bytes req = der::encode(as_req_without_preauth("alice", "CONTOSO.TEST"));
+  const Bytes req = der::encode(as_req_without_preauth(long_user(), "CONTOSO.TEST"));
   // What the KDC says over UDP alone: KRB_ERR_RESPONSE_TOO_BIG.
   Bytes udp = udp_exchange(port_, req);
   EXPECT_EQ(error_code_of(udp), 52);
@@ -162,7 +180,7 @@ TEST_F(MitKdc, ResponseTooBigOverUdpSwitchesToTcp) {
   // krb5kdc 1.20 was seen to stop answering on UDP when a request it already answered with
   // RESPONSE_TOO_BIG is retransmitted over UDP; see docs/signin.md.)
   auto r =
-      net::send_to_kdc(addr(), der::encode(as_req_without_preauth("alice", "CONTOSO.TEST", 2)));
+      net::send_to_kdc(addr(), der::encode(as_req_without_preauth(long_user(), "CONTOSO.TEST", 2)));
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_TRUE(r->tcp);
   EXPECT_GT(r->bytes.size(), static_cast<std::size_t>(kMaxDgram));
@@ -177,11 +195,11 @@ TEST_F(MitKdc, ResponseTooBigOverUdpSwitchesToTcp) {
 TEST_F(MitKdc, TcpOnlyAndLargeRequestsUseTcp) {
   net::KdcClientConfig tcp_only;
   tcp_only.udp_preference_limit = 0;
-  auto r = net::send_to_kdc(addr(), der::encode(as_req_without_preauth("nobody", "CONTOSO.TEST")),
+  auto r = net::send_to_kdc(addr(), der::encode(as_req_without_preauth("alice", "CONTOSO.TEST")),
                             tcp_only);
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_TRUE(r->tcp);
-  EXPECT_EQ(error_code_of(r->bytes), 6);
+  EXPECT_EQ(error_code_of(r->bytes), kPreauthRequired);
   // A request over 1465 bytes (padded with an unknown padata type the KDC ignores).
   auto big = as_req_without_preauth("alice", "CONTOSO.TEST");
   big.padata = std::vector<krb5::PaData>{{4242, Bytes(2000, 0x41)}};
