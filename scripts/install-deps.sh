@@ -16,6 +16,10 @@ PACKAGES=(
   # the cloud store's scale-out backend: libpq to build, the server for its tests (they
   # start their own throwaway server; as root they run it as the package's `postgres` user)
   libpq-dev postgresql
+  # sign-in DC location tests: a throwaway DNS server answering SRV queries on a loopback
+  # high port (dnsmasq-base is the binary alone, no system service); keyutils' keyctl lets
+  # the ccache tests check that the KEYRING: cache type can reach the session keyring
+  dnsmasq-base keyutils
 )
 
 missing=()

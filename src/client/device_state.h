@@ -1,0 +1,80 @@
+// The device state file `keybridge signin` keeps between runs (docs/signin.md): who the
+// device is, its keys, the PRT and what the last sign-in obtained.
+//
+// File format (version 1): one JSON object, at most 1 MiB, mode 0600, written atomically
+// (temporary file, fsync, rename, fsync of the directory). Public members are plain JSON;
+// secret members (device and transport keys as PKCS#8, PRT, session key, NT hash) are
+// base64 AES-256-GCM blobs (crypto::MasterKey) under a per-device file key kept beside the
+// state in "<state>.key" (0600), each bound by associated data to its member name and the
+// device id, so a blob moved to another member or another device's file does not open.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "base/secret.h"
+#include "crypto/master_key.h"
+#include "crypto/pkey.h"
+
+namespace kb::client {
+
+enum class DeviceStateErrc {
+  kBadFile = 500,  // not a well-formed version-1 state file (member named in the detail)
+  kVersion,        // a version this program does not read
+  kPermissions,    // the file or its key is readable by group/others or owned by another user
+  kIo,             // cannot read, write, fsync or rename
+  kIntegrity,      // a secret member does not decrypt under the file key
+  kMissing,        // no state file yet
+};
+constexpr ErrorDomain error_domain(DeviceStateErrc) {
+  return ErrorDomain::kClient;
+}
+std::string_view error_code_name(DeviceStateErrc e);
+
+inline constexpr std::int64_t kDeviceStateVersion = 1;
+inline constexpr std::size_t kMaxDeviceStateFile = 1 << 20;
+
+struct DeviceState {
+  std::string device_id;
+  std::string tenant;
+  std::string cloud_url;
+  crypto::PrivateKey device_key;     // signs PRT requests
+  crypto::PrivateKey transport_key;  // unwraps the session key (RSA-OAEP)
+  Bytes device_certificate;          // DER, issued by the cloud at registration
+  // The PRT and its session key; absent before the first sign-in.
+  std::optional<SecretString> prt;
+  std::optional<SecretBytes> session_key;
+  std::optional<SysTime> prt_expiry;
+  // The security-key credential of the last online sign-in, for cached sign-in offline.
+  Bytes credential_id;
+  Bytes credential_public_key;  // COSE_Key
+  std::uint32_t sign_count = 0;
+  std::optional<SysTime> partial_tgt_expiry;
+  std::optional<SysTime> full_tgt_expiry;
+  std::vector<std::string> dcs_answered;
+  std::optional<SecretBytes> nt_hash;  // from KERB-KEY-LIST-REP, when --ntlm obtained it
+};
+
+// Serializes `s`, encrypting its secret members under `file_key`.
+Result<Bytes> encode_device_state(const DeviceState& s, const crypto::MasterKey& file_key,
+                                  Rng& rng);
+// Strict reading: the exact member set of version 1 (unknown members are refused), types
+// and sizes checked, secrets decrypted and the private keys re-imported (RSA/P-256 only).
+Result<DeviceState> decode_device_state(ByteView file, const crypto::MasterKey& file_key);
+
+// The file key path for a state path: "<state>.key".
+std::filesystem::path device_key_path(const std::filesystem::path& state_path);
+
+// Writes the state atomically with mode 0600; creates the file key on first save.
+Result<void> save_device_state(const std::filesystem::path& path, const DeviceState& s, Rng& rng);
+// Reads it back; kMissing when there is none, kPermissions when the file or its key is
+// group/world-accessible or owned by someone else.
+Result<DeviceState> load_device_state(const std::filesystem::path& path);
+
+}  // namespace kb::client
