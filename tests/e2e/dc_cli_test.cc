@@ -197,5 +197,36 @@ TEST_F(DcCli, KerberosServerObjectAndItsPolicyFromTheCli) {
   EXPECT_NE(kb({"kerberos-server", "show"}).exit_code, 0);
 }
 
+// Issue 5: `keybridge admin dc-check` against a running `dc serve` and a dead address.
+TEST_F(DcCli, DcCheckShowsWhichDcsTradeAndAnswerTheKeyList) {
+  ASSERT_EQ(kb({"init", "--domain", "contoso.test", "--password-stdin"}, "Adm1n!pw\n").exit_code,
+            0);
+  ASSERT_EQ(kb({"user", "add", "alice", "--password-stdin"}, "Al1ce-pw\n").exit_code, 0);
+  ASSERT_EQ(kb({"kerberos-server", "create"}).exit_code, 0);
+  start_server();
+  const std::string live = "127.0.0.1:" + std::to_string(port_);
+  const std::string dead = "127.0.0.1:" + std::to_string(free_port());
+  auto check = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = {KB_KEYBRIDGE_BIN, "admin", "--dc-data-dir", data_, "dc-check",
+                                     "--dc",           live,    "--dc",          dead};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run(argv, {}, "", 60);
+  };
+  auto allowed = check({"--user", "alice", "--json"});
+  ASSERT_EQ(allowed.exit_code, 0) << allowed.out << log();
+  EXPECT_NE(allowed.out.find("\"dc\":\"" + live +
+                             "\",\"reachable\":true,\"trade\":\"yes\","
+                             "\"key_list\":\"yes\""),
+            std::string::npos)
+      << allowed.out;
+  EXPECT_NE(allowed.out.find("\"dc\":\"" + dead + "\",\"reachable\":false"), std::string::npos)
+      << allowed.out;
+  auto denied = check({});  // Administrator: the DC trades, the policy refuses the probe
+  ASSERT_EQ(denied.exit_code, 0) << denied.out;
+  EXPECT_NE(denied.out.find("trade     : yes"), std::string::npos) << denied.out;
+  EXPECT_NE(denied.out.find("key list  : unknown"), std::string::npos) << denied.out;
+  EXPECT_NE(log().find("result=refused code=20"), std::string::npos) << log();
+}
+
 }  // namespace
 }  // namespace kb
