@@ -168,4 +168,22 @@ Result<std::shared_ptr<const crypto::Key>> KdcDirectory::key(const store::Accoun
   return key;
 }
 
+Result<void> KdcDirectory::record_bad_password(std::uint32_t rid, std::int64_t now) {
+  return store_.transact([&](store::DirectoryTxn& t) -> Result<void> {
+    auto d = KB_TRY(t.domain());
+    auto a = KB_TRY(t.account_by_rid(rid));
+    if (!d || !a) return ok();  // deleted meanwhile: nothing to count
+    if (!count_bad_password(*a, *d, now)) return ok();
+    return t.put_logon_state(*a);
+  });
+}
+
+Result<void> KdcDirectory::record_logon_success(std::uint32_t rid) {
+  return store_.transact([&](store::DirectoryTxn& t) -> Result<void> {
+    auto a = KB_TRY(t.account_by_rid(rid));
+    if (!a || !clear_bad_passwords(*a)) return ok();
+    return t.put_logon_state(*a);
+  });
+}
+
 }  // namespace kb::kdc

@@ -50,6 +50,13 @@ class KdcDirectory {
 
   [[nodiscard]] bool is_our_realm(std::string_view realm);
 
+  // Bad-password accounting (accounts.h count_bad_password), each in one write transaction
+  // that re-reads the account's count and the domain's policy there, so concurrent failures
+  // on other threads or KDCs are all counted. Only the failure path and a success after
+  // failures write; a clean success writes nothing.
+  Result<void> record_bad_password(std::uint32_t rid, std::int64_t now);
+  Result<void> record_logon_success(std::uint32_t rid);
+
  private:
   Result<std::optional<store::Account>> find(
       const std::function<Result<std::optional<store::Account>>(store::DirectoryTxn&)>& fn);

@@ -17,6 +17,7 @@ namespace kf = krb5::kdc_option;
 constexpr std::int32_t kPaS4uX509User = 130;  // MS-SFU §2.2.2
 namespace tf = krb5::ticket_flag;
 using crypto::EncType;
+constexpr auto kAccountRecheckAge = std::chrono::minutes(20);
 
 // PA-TGS-REQ (RFC 4120 §5.2.7.1): the AP-REQ whose ticket is the TGT.
 Result<void> decode_tgs_req(TgsState& s, ByteView request) {
@@ -111,12 +112,18 @@ Result<void> check_authenticator(KdcEnv& env, ReplayCache& replay, TgsState& s, 
 
 // The client must still exist and be usable; the TGT's PAC must be ours and name it
 // (REQUESTOR = the account's SID: CVE-2021-42287 hardening, as Samba and Windows do).
-Result<pac::Pac> check_client_and_pac(KdcEnv& env, TgsState& s) {
+Result<pac::Pac> check_client_and_pac(KdcEnv& env, TgsState& s, SysTime now) {
   auto client = env.directory.client(s.tgt.cname);
   if (!client) return Error(Errc::kTgtRevoked, "the TGT's client no longer exists");
   s.client = std::move(*client);
   if (s.client.user_account_control & store::uac::kAccountDisable) {
     return Error(Errc::kClientRevoked, "account disabled");
+  }
+  // MS-KILE 3.3.5.7.1: for a TGT older than 20 minutes (product note <68>) the account must
+  // still be in good standing: not locked out or expired either.
+  if (now - s.tgt.authtime.to_sys() > kAccountRecheckAge) {
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+    KB_CHECK(check_account_usable(s.client, *s.domain, secs.count()));
   }
   auto pac_bytes = KB_TRY(find_pac(s.tgt));
   if (!pac_bytes) return Error(Errc::kTgtRevoked, "TGT without PAC");
@@ -338,7 +345,7 @@ Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool ud
       KB_CHECK(check_rodc_request(s));
       pac_contents = KB_TRY(confirm_rodc_client(env, s, now, log));
     } else {
-      pac_contents = KB_TRY(check_client_and_pac(env, s));
+      pac_contents = KB_TRY(check_client_and_pac(env, s, now));
     }
     s.server = KB_TRY(env.directory.service(*body.sname));
     if ((s.server.user_account_control & store::uac::kAccountDisable) &&

@@ -52,6 +52,14 @@ CREATE TABLE object_attr (
   name TEXT NOT NULL COLLATE NOCASE, seq INTEGER NOT NULL, value TEXT NOT NULL,
   PRIMARY KEY (dn, name, seq));
 )sql",
+    // Version 3: account lockout policy on the domain (lockoutThreshold, lockoutDuration,
+    // lockOutObservationWindow; AD's defaults) and badPasswordTime on accounts.
+    R"sql(
+ALTER TABLE domain ADD COLUMN lockout_threshold INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE domain ADD COLUMN lockout_duration_s INTEGER NOT NULL DEFAULT 1800;
+ALTER TABLE domain ADD COLUMN lockout_observation_window_s INTEGER NOT NULL DEFAULT 1800;
+ALTER TABLE account ADD COLUMN bad_password_time INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace kb::store::sqlite

@@ -11,7 +11,7 @@ namespace {
 // Statement texts are static so the per-connection cache can key on their address.
 constexpr const char kSelectByRid[] =
     "SELECT rid, object_class, sam, upn, display_name, uac, primary_group_id, pwd_last_set, "
-    "account_expires, lockout_time, bad_pwd_count FROM account WHERE rid = ?1";
+    "account_expires, lockout_time, bad_pwd_count, bad_password_time FROM account WHERE rid = ?1";
 constexpr const char kSelectBySam[] = "SELECT rid FROM account WHERE sam = ?1";
 constexpr const char kSelectByUpn[] = "SELECT rid FROM account WHERE upn = ?1";
 constexpr const char kSelectBySpn[] = "SELECT rid FROM spn WHERE spn = ?1";
@@ -26,11 +26,14 @@ constexpr const char kSelectAttrs[] =
     "SELECT name, value FROM account_attr WHERE rid = ?1 ORDER BY name, seq";
 constexpr const char kUpsertAccount[] =
     "INSERT INTO account (rid, object_class, sam, upn, display_name, uac, primary_group_id, "
-    "pwd_last_set, account_expires, lockout_time, bad_pwd_count) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "pwd_last_set, account_expires, lockout_time, bad_pwd_count, bad_password_time) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
     "ON CONFLICT(rid) DO UPDATE SET object_class = ?2, sam = ?3, upn = ?4, display_name = ?5, "
     "uac = ?6, primary_group_id = ?7, pwd_last_set = ?8, account_expires = ?9, "
-    "lockout_time = ?10, bad_pwd_count = ?11";
+    "lockout_time = ?10, bad_pwd_count = ?11, bad_password_time = ?12";
+constexpr const char kUpdateLogonState[] =
+    "UPDATE account SET bad_pwd_count = ?2, bad_password_time = ?3, lockout_time = ?4 "
+    "WHERE rid = ?1";
 constexpr const char kDeleteSpns[] = "DELETE FROM spn WHERE rid = ?1";
 constexpr const char kInsertSpn[] = "INSERT INTO spn (spn, rid) VALUES (?1, ?2)";
 constexpr const char kDeleteKeys[] = "DELETE FROM account_key WHERE rid = ?1";
@@ -43,14 +46,17 @@ constexpr const char kInsertAttr[] =
 constexpr const char kDeleteAccount[] = "DELETE FROM account WHERE rid = ?1";
 constexpr const char kSelectDomain[] =
     "SELECT dns_name, realm, netbios_name, sid, max_password_age_s, max_ticket_lifetime_s, "
-    "max_renew_lifetime_s, max_clock_skew_s, next_rid FROM domain WHERE id = 1";
+    "max_renew_lifetime_s, max_clock_skew_s, next_rid, lockout_threshold, lockout_duration_s, "
+    "lockout_observation_window_s FROM domain WHERE id = 1";
 constexpr const char kUpsertDomain[] =
     "INSERT INTO domain (id, dns_name, realm, netbios_name, sid, max_password_age_s, "
-    "max_ticket_lifetime_s, max_renew_lifetime_s, max_clock_skew_s, next_rid) "
-    "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET "
+    "max_ticket_lifetime_s, max_renew_lifetime_s, max_clock_skew_s, next_rid, "
+    "lockout_threshold, lockout_duration_s, lockout_observation_window_s) "
+    "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(id) DO UPDATE SET "
     "dns_name = ?1, realm = ?2, netbios_name = ?3, sid = ?4, max_password_age_s = ?5, "
     "max_ticket_lifetime_s = ?6, max_renew_lifetime_s = ?7, max_clock_skew_s = ?8, "
-    "next_rid = ?9";
+    "next_rid = ?9, lockout_threshold = ?10, lockout_duration_s = ?11, "
+    "lockout_observation_window_s = ?12";
 constexpr const char kBumpRid[] =
     "UPDATE domain SET next_rid = next_rid + 1 WHERE id = 1 RETURNING next_rid - 1";
 constexpr const char kRidInUse[] = "SELECT 1 FROM account WHERE rid = ?1";
@@ -100,6 +106,9 @@ class Txn final : public DirectoryTxn {
     d.max_renew_lifetime_s = s.int64(6);
     d.max_clock_skew_s = s.int64(7);
     d.next_rid = static_cast<std::uint32_t>(s.int64(8));
+    d.lockout_threshold = static_cast<std::uint32_t>(s.int64(9));
+    d.lockout_duration_s = s.int64(10);
+    d.lockout_observation_window_s = s.int64(11);
     return std::optional<Domain>(std::move(d));
   }
 
@@ -108,7 +117,8 @@ class Txn final : public DirectoryTxn {
     s.bind(1, d.dns_name).bind(2, d.realm).bind(3, d.netbios_name).bind(4, d.sid);
     s.bind(5, d.max_password_age_s).bind(6, d.max_ticket_lifetime_s);
     s.bind(7, d.max_renew_lifetime_s).bind(8, d.max_clock_skew_s);
-    s.bind(9, std::int64_t{d.next_rid});
+    s.bind(9, std::int64_t{d.next_rid}).bind(10, std::int64_t{d.lockout_threshold});
+    s.bind(11, d.lockout_duration_s).bind(12, d.lockout_observation_window_s);
     return s.run();
   }
 
@@ -149,11 +159,20 @@ class Txn final : public DirectoryTxn {
       s.bind(5, a.display_name).bind(6, std::int64_t{a.user_account_control});
       s.bind(7, std::int64_t{a.primary_group_id}).bind(8, a.pwd_last_set);
       s.bind(9, a.account_expires).bind(10, a.lockout_time);
-      s.bind(11, std::int64_t{a.bad_pwd_count});
+      s.bind(11, std::int64_t{a.bad_pwd_count}).bind(12, a.bad_password_time);
       auto r = s.run();
       if (!r) return conflict_or(std::move(r).error(), "sAMAccountName or UPN already in use");
     }
     KB_CHECK(replace_children(a));
+    return ok();
+  }
+
+  Result<void> put_logon_state(const Account& a) override {
+    auto s = KB_TRY(db_.prepare(kUpdateLogonState));
+    s.bind(1, std::int64_t{a.rid}).bind(2, std::int64_t{a.bad_pwd_count});
+    s.bind(3, a.bad_password_time).bind(4, a.lockout_time);
+    KB_CHECK(s.run());
+    if (db_.changes() == 0) return Error(Errc::kNotFound, "no account with that RID");
     return ok();
   }
 
@@ -327,6 +346,7 @@ class Txn final : public DirectoryTxn {
       a.account_expires = s.int64(8);
       a.lockout_time = s.int64(9);
       a.bad_pwd_count = static_cast<std::uint32_t>(s.int64(10));
+      a.bad_password_time = s.int64(11);
     }
     {
       auto s = KB_TRY(db_.prepare(kSelectSpns));

@@ -24,7 +24,7 @@ class SqliteDirectoryStore final : public DirectoryStore {
   Result<void> transact(const std::function<Result<void>(DirectoryTxn&)>& fn) override;
   Result<void> read(const std::function<Result<void>(DirectoryTxn&)>& fn) override;
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 3;
 
  private:
   explicit SqliteDirectoryStore(std::string path);
