@@ -5,6 +5,7 @@
 #include "kdc/accounts.h"
 #include "kdc/enctype_choice.h"
 #include "kdc/pac_builder.h"
+#include "kdc/pac_options.h"
 #include "kdc/ticket_seal.h"
 
 namespace kb::kdc {
@@ -302,6 +303,10 @@ Bytes handle_as_req(KdcEnv& env, ByteView request, bool udp, RequestLog& log) {
   if (!body.sname) return refuse(Error(Errc::kSPrincipalUnknown, "AS-REQ without sname"));
 
   auto run = [&]() -> Result<Bytes> {
+    // MS-KILE 2.2.10: read strictly; we act on none of the bits (pac_options.h).
+    if (auto opts = KB_TRY(read_pac_options(s.req.padata))) {
+      log.pac_options = describe_pac_options(*opts);
+    }
     s.client = KB_TRY(env.directory.client(*body.cname));
     s.server = KB_TRY(env.directory.service(*body.sname));
     KB_CHECK(check_client_usable(s, seconds(now)));

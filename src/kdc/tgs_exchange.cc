@@ -4,6 +4,7 @@
 
 #include "kdc/accounts.h"
 #include "kdc/enctype_choice.h"
+#include "kdc/pac_options.h"
 #include "kdc/rodc_trade.h"
 #include "kdc/tgs_state.h"
 #include "kdc/ticket_seal.h"
@@ -334,6 +335,10 @@ Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool ud
 
   auto run = [&]() -> Result<Bytes> {
     if (!body.sname) return Error(Errc::kSPrincipalUnknown, "TGS-REQ without sname");
+    // MS-KILE 2.2.10 / MS-SFU 2.2.5: read strictly; we act on none of the bits (pac_options.h).
+    if (auto opts = KB_TRY(read_pac_options(s.req.padata))) {
+      log.pac_options = describe_pac_options(*opts);
+    }
     if (!env.directory.is_our_realm(body.realm))
       return Error(Errc::kWrongRealm, "realm " + body.realm);
     KB_CHECK(open_tgt(env, s, now));
