@@ -209,8 +209,8 @@ Result<Bytes> issue(KdcEnv& env, AsState& s, SysTime now) {
   const bool to_krbtgt = is_tgs_principal(sname);
   std::shared_ptr<const crypto::Key> krbtgt_key = server_key;
   if (!to_krbtgt) {
-    store::Account krbtgt = KB_TRY(env.directory.krbtgt());
-    krbtgt_key = KB_TRY(env.directory.key(krbtgt, EncType::kAes256CtsHmacSha196, 0));
+    const auto krbtgt = KB_TRY(env.directory.krbtgt_shared());
+    krbtgt_key = KB_TRY(env.directory.key(*krbtgt, EncType::kAes256CtsHmacSha196, 0));
   }
   seal.server_key = server_key.get();
   seal.server_kvno = current_kvno(s.server);
@@ -270,6 +270,7 @@ void record_logon_outcome(KdcEnv& env, const AsState& s, bool issued, std::int64
 
 Bytes handle_as_req(KdcEnv& env, ByteView request, bool udp, RequestLog& log) {
   log.kind = "AS";
+  KdcDirectory::RequestScope scope(env.directory);
   const SysTime now = env.clock.now();
   AsState s;
   const store::Domain* domain = nullptr;

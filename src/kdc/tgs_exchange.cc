@@ -48,7 +48,8 @@ Result<void> open_tgt(KdcEnv& env, TgsState& s, SysTime now) {
   const std::uint32_t kvno = t.enc_part.kvno.value_or(0);
   auto etype = crypto::enctype_from_int(t.enc_part.etype);
   if (!etype) return Error(Errc::kEtypeNoSupp, "TGT enctype not supported");
-  store::Account krbtgt = KB_TRY(env.directory.krbtgt());
+  const auto krbtgt_ptr = KB_TRY(env.directory.krbtgt_shared());
+  const store::Account& krbtgt = *krbtgt_ptr;
   auto sign_etype = ticket_enctype(krbtgt);
   if (!sign_etype) return Error(Errc::kGeneric, "the krbtgt account has no usable key");
   s.kdc_key = KB_TRY(env.directory.key(krbtgt, *sign_etype, 0));
@@ -219,7 +220,7 @@ Result<Issued> times_and_flags(const TgsState& s, SysTime now, bool to_tgs) {
     out.flags.set(tf::kForwarded);
   }
   if (s.tgt.flags.test(tf::kForwarded)) out.flags.set(tf::kForwarded);
-  if (!to_tgs && (s.server.user_account_control & store::uac::kTrustedForDelegation)) {
+  if (!to_tgs && (s.server->user_account_control & store::uac::kTrustedForDelegation)) {
     out.flags.set(tf::kOkAsDelegate);
   }
   return out;
@@ -230,8 +231,8 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
   const auto& body = s.req.req_body.value;
   const krb5::PrincipalName sname = *body.sname;
   const bool to_tgs = is_tgs_principal(sname);
-  auto session_etype = first_common_enctype(body.etype, s.server);
-  auto ticket_etype = ticket_enctype(s.server);
+  auto session_etype = first_common_enctype(body.etype, *s.server);
+  auto ticket_etype = ticket_enctype(*s.server);
   if (!session_etype || !ticket_etype)
     return Error(Errc::kEtypeNoSupp, "no enctype in common with the service");
   Issued t = KB_TRY(times_and_flags(s, now, to_tgs));
@@ -253,9 +254,9 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
   const auto caddr = body.kdc_options.test(kf::kForwarded) ? body.addresses : s.tgt.caddr;
   seal.part.caddr = caddr;
   seal.pac = std::move(pac_contents);
-  auto server_key = KB_TRY(env.directory.key(s.server, *ticket_etype, 0));
+  auto server_key = KB_TRY(env.directory.key(*s.server, *ticket_etype, 0));
   seal.server_key = server_key.get();
-  seal.server_kvno = current_kvno(s.server);
+  seal.server_kvno = current_kvno(*s.server);
   seal.kdc_key = s.kdc_key.get();
   seal.service_ticket = !to_tgs;
   krb5::Ticket ticket = KB_TRY(seal_ticket(std::move(seal), env.rng));
@@ -308,6 +309,7 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
 Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool udp,
                      RequestLog& log) {
   log.kind = "TGS";
+  KdcDirectory::RequestScope scope(env.directory);
   const SysTime now = env.clock.now();
   const store::Domain* domain = nullptr;
   if (auto d = env.directory.domain(); d) domain = *d;
@@ -352,9 +354,9 @@ Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool ud
     } else {
       pac_contents = KB_TRY(check_client_and_pac(env, s, now));
     }
-    s.server = KB_TRY(env.directory.service(*body.sname));
-    if ((s.server.user_account_control & store::uac::kAccountDisable) &&
-        s.server.rid != store::kRidKrbtgt) {
+    s.server = KB_TRY(env.directory.service_shared(*body.sname));
+    if ((s.server->user_account_control & store::uac::kAccountDisable) &&
+        s.server->rid != store::kRidKrbtgt) {
       return Error(Errc::kServiceRevoked, "service account disabled");
     }
     std::optional<krb5::MethodData> enc_padata;

@@ -155,6 +155,10 @@ class DirectoryTxn {
   virtual Result<std::optional<DirectoryObject>> object_by_dn(std::string_view dn) = 0;
   virtual Result<void> put_object(const DirectoryObject& o) = 0;  // insert or replace
   virtual Result<void> delete_object(std::string_view dn) = 0;    // kNotFound if absent
+
+  // A counter that every committed write to the directory increases (any table, any
+  // process): equal values in two snapshots mean nothing changed in between.
+  virtual Result<std::uint64_t> generation() = 0;
 };
 
 class DirectoryStore {
@@ -167,6 +171,15 @@ class DirectoryStore {
   // core proceed in parallel (the KDC's per-request lookups). Writes inside fail.
   virtual Result<void> read(const std::function<Result<void>(DirectoryTxn&)>& fn) {
     return transact(fn);
+  }
+  // DirectoryTxn::generation() as of now; backends make it cheaper than a transaction.
+  virtual Result<std::uint64_t> generation() {
+    std::uint64_t g = 0;
+    KB_CHECK(read([&](DirectoryTxn& t) -> Result<void> {
+      g = KB_TRY(t.generation());
+      return ok();
+    }));
+    return g;
   }
 };
 

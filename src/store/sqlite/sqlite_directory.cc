@@ -88,6 +88,18 @@ constexpr const char kDeleteObjectAttrs[] = "DELETE FROM object_attr WHERE dn = 
 constexpr const char kInsertObjectAttr[] =
     "INSERT INTO object_attr (dn, name, seq, value) VALUES (?1, ?2, ?3, ?4)";
 constexpr const char kDeleteObject[] = "DELETE FROM object WHERE dn = ?1";
+constexpr const char kSelectGeneration[] = "SELECT n FROM generation WHERE id = 1";
+// Transaction control as prepared statements: sqlite3_exec would parse them every time.
+constexpr const char kBeginDeferred[] = "BEGIN DEFERRED";
+constexpr const char kBeginImmediate[] = "BEGIN IMMEDIATE";
+constexpr const char kCommit[] = "COMMIT";
+constexpr const char kRollback[] = "ROLLBACK";
+
+Result<std::uint64_t> read_generation(Db& db) {
+  auto s = KB_TRY(db.prepare(kSelectGeneration));
+  if (!KB_TRY(s.step())) return Error(Errc::kBackend, "the generation row is missing");
+  return static_cast<std::uint64_t>(s.int64(0));
+}
 
 class Txn final : public DirectoryTxn {
  public:
@@ -301,6 +313,8 @@ class Txn final : public DirectoryTxn {
     return ok();
   }
 
+  Result<std::uint64_t> generation() override { return read_generation(db_); }
+
  private:
   static Error conflict_or(Error e, std::string_view what) {
     if (e.is(Errc::kConflict)) return Error(Errc::kConflict, std::string(what));
@@ -494,10 +508,17 @@ Result<void> SqliteDirectoryStore::run(bool read_only,
   // Writers take the lock up front: a deferred transaction that later writes can fail with
   // SQLITE_BUSY on the upgrade, which the busy timeout does not cover. In WAL mode a
   // deferred read transaction sees one snapshot and blocks no one.
-  KB_CHECK(db->exec(read_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE"));
+  {
+    auto begin = KB_TRY(db->prepare(read_only ? kBeginDeferred : kBeginImmediate));
+    KB_CHECK(begin.run());
+  }
   Txn txn(*db);
   auto r = fn(txn);
-  auto end = db->exec(r ? "COMMIT" : "ROLLBACK");
+  Result<void> end = ok();
+  {
+    auto stmt = db->prepare(r ? kCommit : kRollback);
+    end = stmt ? stmt->run() : Result<void>(std::move(stmt).error());
+  }
   release(std::move(db), read_only);
   if (!r) return r;
   return end;
@@ -505,6 +526,13 @@ Result<void> SqliteDirectoryStore::run(bool read_only,
 
 Result<void> SqliteDirectoryStore::transact(const std::function<Result<void>(DirectoryTxn&)>& fn) {
   return run(false, fn);
+}
+
+Result<std::uint64_t> SqliteDirectoryStore::generation() {
+  auto db = KB_TRY(acquire(true));
+  auto g = read_generation(*db);  // autocommit: one statement, one WAL read snapshot
+  release(std::move(db), true);
+  return g;
 }
 
 Result<void> SqliteDirectoryStore::read(const std::function<Result<void>(DirectoryTxn&)>& fn) {
