@@ -198,6 +198,7 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
   });
 
   add_dc_kerberos_server_commands(*dc, c, exit_code);
+  add_dc_policy_commands(*dc, c, exit_code);
 }
 
 }  // namespace kb::app

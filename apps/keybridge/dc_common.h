@@ -53,4 +53,7 @@ int with_dc(const DcCommon& c, F&& fn) {
 void add_dc_kerberos_server_commands(CLI::App& dc, const std::shared_ptr<DcCommon>& c,
                                      int& exit_code);
 
+// `dc policy show|set` (dc_policy_commands.cc).
+void add_dc_policy_commands(CLI::App& dc, const std::shared_ptr<DcCommon>& c, int& exit_code);
+
 }  // namespace kb::app

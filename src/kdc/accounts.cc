@@ -123,17 +123,44 @@ Result<crypto::Key> account_key(const store::Account& account, crypto::EncType e
                "no key of enctype " + std::to_string(etype) + " at kvno " + std::to_string(kvno));
 }
 
-Result<void> check_account_usable(const store::Account& a, std::int64_t now) {
+Result<void> check_account_usable(const store::Account& a, const store::Domain& d,
+                                  std::int64_t now) {
   if (a.user_account_control & store::uac::kAccountDisable) {
     return Error(Errc::kClientRevoked, "account disabled");
   }
-  if (a.lockout_time != 0 || (a.user_account_control & store::uac::kLockout)) {
+  if (is_locked_out(a, d, now) || (a.user_account_control & store::uac::kLockout)) {
     return Error(Errc::kClientRevoked, "account locked out");
   }
   if (a.account_expires != 0 && a.account_expires <= now) {
     return Error(Errc::kClientRevoked, "account expired");
   }
   return ok();
+}
+
+bool is_locked_out(const store::Account& a, const store::Domain& d, std::int64_t now) {
+  if (a.lockout_time == 0) return false;
+  return d.lockout_duration_s <= 0 || now < a.lockout_time + d.lockout_duration_s;
+}
+
+bool count_bad_password(store::Account& a, const store::Domain& d, std::int64_t now) {
+  if (d.lockout_threshold == 0 || a.rid == store::kRidAdministrator) return false;
+  if (a.lockout_time != 0 && !is_locked_out(a, d, now)) {
+    // The lockout has run its course: counting starts afresh (MS-SAMR 3.1.1.8.10).
+    a.lockout_time = 0;
+    a.bad_pwd_count = 0;
+  }
+  if (a.bad_password_time + d.lockout_observation_window_s <= now) a.bad_pwd_count = 0;
+  a.bad_pwd_count += 1;
+  a.bad_password_time = now;
+  if (a.bad_pwd_count >= d.lockout_threshold && a.lockout_time == 0) a.lockout_time = now;
+  return true;
+}
+
+bool clear_bad_passwords(store::Account& a) {
+  if (a.bad_pwd_count == 0 && a.lockout_time == 0) return false;
+  a.bad_pwd_count = 0;
+  a.lockout_time = 0;
+  return true;
 }
 
 Result<void> check_password_current(const store::Account& a, const store::Domain& d,

@@ -38,7 +38,22 @@ std::uint32_t current_kvno(const store::Account& account);
 
 // Disabled, locked out or expired accounts: KDC_ERR_CLIENT_REVOKED (Samba
 // samba_kdc_map_policy_err; Windows answers the same for AS and TGS).
-Result<void> check_account_usable(const store::Account& account, std::int64_t now);
+Result<void> check_account_usable(const store::Account& account, const store::Domain& domain,
+                                  std::int64_t now);
+
+// MS-ADTS 3.1.1.5.3.7 / MS-SAMR 3.1.1.8.10 (UF_LOCKOUT of msDS-User-Account-Control-
+// Computed): locked while lockoutTime is set and lockoutDuration has not passed since it;
+// lockoutDuration 0 = until an administrator unlocks the account.
+bool is_locked_out(const store::Account& account, const store::Domain& domain, std::int64_t now);
+// A wrong password at `now`: badPwdCount + 1 (restarting from 0 when the last bad attempt is
+// older than lockOutObservationWindow, or a past lockout has expired), badPasswordTime = now,
+// and lockoutTime = now when the count reaches lockoutThreshold. Returns false, changing
+// nothing, when nothing is counted: lockoutThreshold 0, or the built-in Administrator
+// (Samba dsdb_update_bad_pwd_count; Windows' default too).
+bool count_bad_password(store::Account& account, const store::Domain& domain, std::int64_t now);
+// A successful logon clears badPwdCount and an expired lockoutTime. Returns false when
+// there was nothing to clear (the common case: no write needed).
+bool clear_bad_passwords(store::Account& account);
 // "Must change password" (pwdLastSet 0 or PASSWORD_EXPIRED) or a password older than the
 // domain's maxPwdAge without DONT_EXPIRE_PASSWORD: KDC_ERR_KEY_EXPIRED (RFC 4120 §7.5.9;
 // reference 000 "Known behavior": an expired password also blocks security-key sign-in).

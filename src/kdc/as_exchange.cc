@@ -5,6 +5,7 @@
 #include "kdc/accounts.h"
 #include "kdc/enctype_choice.h"
 #include "kdc/pac_builder.h"
+#include "kdc/pac_options.h"
 #include "kdc/ticket_seal.h"
 
 namespace kb::kdc {
@@ -36,6 +37,7 @@ struct AsState {
   EncType session_etype{};
   EncType ticket_etype{};
   bool preauthenticated = false;
+  bool bad_password = false;  // the timestamp failed to decrypt under the current key
   krb5::KerberosTime authtime;
   krb5::KerberosTime endtime;
   std::optional<krb5::KerberosTime> renew_till;
@@ -59,7 +61,7 @@ Result<void> choose_enctypes(AsState& s) {
 }
 
 Result<void> check_client_usable(const AsState& s, std::int64_t now) {
-  KB_CHECK(check_account_usable(s.client, now));
+  KB_CHECK(check_account_usable(s.client, *s.domain, now));
   if (s.server.user_account_control & store::uac::kAccountDisable &&
       s.server.rid != store::kRidKrbtgt) {
     return Error(Errc::kServiceRevoked, "service account disabled");
@@ -93,6 +95,16 @@ Bytes preauth_required_e_data(const AsState& s) {
   return der::encode(md);
 }
 
+bool is_previous_password(KdcEnv& env, const AsState& s, EncType et, ByteView cipher) {
+  const std::uint32_t current = current_kvno(s.client);
+  for (const auto& k : s.client.keys) {
+    if (k.kvno >= current || k.enctype != static_cast<std::int32_t>(et)) continue;
+    auto key = env.directory.key(s.client, et, k.kvno);
+    if (key && crypto::decrypt(**key, crypto::KeyUsage::kAsReqPaEncTimestamp, cipher)) return true;
+  }
+  return false;
+}
+
 // RFC 4120 §5.2.7.2: PA-ENC-TIMESTAMP under the client's key, usage 1, within the skew.
 Result<void> verify_encrypted_timestamp(KdcEnv& env, AsState& s, const krb5::PaData& pa,
                                         SysTime now) {
@@ -103,8 +115,13 @@ Result<void> verify_encrypted_timestamp(KdcEnv& env, AsState& s, const krb5::PaD
     return Error(Errc::kEtypeNoSupp, "PA-ENC-TIMESTAMP enctype not available");
   auto key = KB_TRY(env.directory.key(s.client, *et, 0));
   auto plain = crypto::decrypt(*key, crypto::KeyUsage::kAsReqPaEncTimestamp, enc->cipher);
-  if (!plain)
+  if (!plain) {
+    // Windows and Samba do not count a guess equal to a recent former password (a device
+    // still holding it would lock the user out); we keep the previous kvno's keys and
+    // check that one.
+    s.bad_password = !is_previous_password(env, s, *et, enc->cipher);
     return Error(Errc::kPreauthFailed, "encrypted timestamp does not decrypt (wrong password)");
+  }
   auto ts = der::decode<krb5::PaEncTsEnc>(plain->reveal());
   if (!ts) return Error(Errc::kPreauthFailed, "PA-ENC-TS-ENC does not decode");
   const auto skew = std::chrono::seconds(s.domain->max_clock_skew_s);
@@ -192,8 +209,8 @@ Result<Bytes> issue(KdcEnv& env, AsState& s, SysTime now) {
   const bool to_krbtgt = is_tgs_principal(sname);
   std::shared_ptr<const crypto::Key> krbtgt_key = server_key;
   if (!to_krbtgt) {
-    store::Account krbtgt = KB_TRY(env.directory.krbtgt());
-    krbtgt_key = KB_TRY(env.directory.key(krbtgt, EncType::kAes256CtsHmacSha196, 0));
+    const auto krbtgt = KB_TRY(env.directory.krbtgt_shared());
+    krbtgt_key = KB_TRY(env.directory.key(*krbtgt, EncType::kAes256CtsHmacSha196, 0));
   }
   seal.server_key = server_key.get();
   seal.server_kvno = current_kvno(s.server);
@@ -235,10 +252,25 @@ Result<Bytes> issue(KdcEnv& env, AsState& s, SysTime now) {
   return der::encode(rep);
 }
 
+// MS-SAMR 3.1.1.8.10 bad-password accounting. A store failure here does not change the
+// answer (the password check already decided it); the operator sees it in the log line.
+void record_logon_outcome(KdcEnv& env, const AsState& s, bool issued, std::int64_t now,
+                          RequestLog& log) {
+  Result<void> r = ok();
+  if (s.bad_password) {
+    r = env.directory.record_bad_password(s.client.rid, now);
+  } else if (issued && s.preauthenticated &&
+             (s.client.bad_pwd_count != 0 || s.client.lockout_time != 0)) {
+    r = env.directory.record_logon_success(s.client.rid);
+  }
+  if (!r) log.alert = "bad-password accounting failed: " + r.error().to_string();
+}
+
 }  // namespace
 
 Bytes handle_as_req(KdcEnv& env, ByteView request, bool udp, RequestLog& log) {
   log.kind = "AS";
+  KdcDirectory::RequestScope scope(env.directory);
   const SysTime now = env.clock.now();
   AsState s;
   const store::Domain* domain = nullptr;
@@ -272,6 +304,10 @@ Bytes handle_as_req(KdcEnv& env, ByteView request, bool udp, RequestLog& log) {
   if (!body.sname) return refuse(Error(Errc::kSPrincipalUnknown, "AS-REQ without sname"));
 
   auto run = [&]() -> Result<Bytes> {
+    // MS-KILE 2.2.10: read strictly; we act on none of the bits (pac_options.h).
+    if (auto opts = KB_TRY(read_pac_options(s.req.padata))) {
+      log.pac_options = describe_pac_options(*opts);
+    }
     s.client = KB_TRY(env.directory.client(*body.cname));
     s.server = KB_TRY(env.directory.service(*body.sname));
     KB_CHECK(check_client_usable(s, seconds(now)));
@@ -291,6 +327,7 @@ Bytes handle_as_req(KdcEnv& env, ByteView request, bool udp, RequestLog& log) {
     return issue(env, s, now);
   };
   auto reply = run();
+  record_logon_outcome(env, s, reply.has_value(), seconds(now), log);
   if (!reply) {
     if (reply.error().is(Errc::kPreauthRequired)) {
       // Not a failure: the normal first round of a pre-authenticated AS exchange.

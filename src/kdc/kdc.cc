@@ -65,6 +65,7 @@ std::string format_log_line(const RequestLog& log, std::chrono::microseconds dur
   out += " code=" + std::to_string(log.error_code);
   out += " us=" + std::to_string(duration.count());
   out += " peer=" + sanitize(peer);
+  if (!log.pac_options.empty()) out += " pac_options=" + log.pac_options;
   if (!log.detail.empty()) out += " detail=\"" + sanitize(log.detail, true) + "\"";
   if (!log.alert.empty()) out += " alert=\"" + sanitize(log.alert, true) + "\"";
   return out;

@@ -34,6 +34,7 @@ struct RequestLog {
   std::string service;          // as requested
   std::int32_t error_code = 0;  // 0 = success
   std::string detail;           // why, for the operator; never sent to the client
+  std::string pac_options;      // PA-PAC-OPTIONS bits the client sent (describe_pac_options)
   // A refusal that may be an attack or a cloud-side identity error the operator must see
   // (a PAC naming another account's SID); logged as its own line, never sent to the client.
   std::string alert;

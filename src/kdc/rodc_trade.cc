@@ -92,7 +92,7 @@ Result<void> check_account(const TgsState& s, SysTime now) {
   if (!values(a, attr::kKrbTgtLinkBl).empty() || !values(a, attr::kSecondaryKrbTgtNumber).empty()) {
     return Error(Errc::kTgtRevoked, "RODC krbtgt accounts are not traded");
   }
-  KB_CHECK(check_account_usable(a, seconds(now)));
+  KB_CHECK(check_account_usable(a, *s.domain, seconds(now)));
   return check_password_current(a, *s.domain, seconds(now));
 }
 

@@ -4,6 +4,7 @@
 
 #include "kdc/accounts.h"
 #include "kdc/enctype_choice.h"
+#include "kdc/pac_options.h"
 #include "kdc/rodc_trade.h"
 #include "kdc/tgs_state.h"
 #include "kdc/ticket_seal.h"
@@ -17,6 +18,7 @@ namespace kf = krb5::kdc_option;
 constexpr std::int32_t kPaS4uX509User = 130;  // MS-SFU §2.2.2
 namespace tf = krb5::ticket_flag;
 using crypto::EncType;
+constexpr auto kAccountRecheckAge = std::chrono::minutes(20);
 
 // PA-TGS-REQ (RFC 4120 §5.2.7.1): the AP-REQ whose ticket is the TGT.
 Result<void> decode_tgs_req(TgsState& s, ByteView request) {
@@ -46,7 +48,8 @@ Result<void> open_tgt(KdcEnv& env, TgsState& s, SysTime now) {
   const std::uint32_t kvno = t.enc_part.kvno.value_or(0);
   auto etype = crypto::enctype_from_int(t.enc_part.etype);
   if (!etype) return Error(Errc::kEtypeNoSupp, "TGT enctype not supported");
-  store::Account krbtgt = KB_TRY(env.directory.krbtgt());
+  const auto krbtgt_ptr = KB_TRY(env.directory.krbtgt_shared());
+  const store::Account& krbtgt = *krbtgt_ptr;
   auto sign_etype = ticket_enctype(krbtgt);
   if (!sign_etype) return Error(Errc::kGeneric, "the krbtgt account has no usable key");
   s.kdc_key = KB_TRY(env.directory.key(krbtgt, *sign_etype, 0));
@@ -111,12 +114,18 @@ Result<void> check_authenticator(KdcEnv& env, ReplayCache& replay, TgsState& s, 
 
 // The client must still exist and be usable; the TGT's PAC must be ours and name it
 // (REQUESTOR = the account's SID: CVE-2021-42287 hardening, as Samba and Windows do).
-Result<pac::Pac> check_client_and_pac(KdcEnv& env, TgsState& s) {
+Result<pac::Pac> check_client_and_pac(KdcEnv& env, TgsState& s, SysTime now) {
   auto client = env.directory.client(s.tgt.cname);
   if (!client) return Error(Errc::kTgtRevoked, "the TGT's client no longer exists");
   s.client = std::move(*client);
   if (s.client.user_account_control & store::uac::kAccountDisable) {
     return Error(Errc::kClientRevoked, "account disabled");
+  }
+  // MS-KILE 3.3.5.7.1: for a TGT older than 20 minutes (product note <68>) the account must
+  // still be in good standing: not locked out or expired either.
+  if (now - s.tgt.authtime.to_sys() > kAccountRecheckAge) {
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+    KB_CHECK(check_account_usable(s.client, *s.domain, secs.count()));
   }
   auto pac_bytes = KB_TRY(find_pac(s.tgt));
   if (!pac_bytes) return Error(Errc::kTgtRevoked, "TGT without PAC");
@@ -211,7 +220,7 @@ Result<Issued> times_and_flags(const TgsState& s, SysTime now, bool to_tgs) {
     out.flags.set(tf::kForwarded);
   }
   if (s.tgt.flags.test(tf::kForwarded)) out.flags.set(tf::kForwarded);
-  if (!to_tgs && (s.server.user_account_control & store::uac::kTrustedForDelegation)) {
+  if (!to_tgs && (s.server->user_account_control & store::uac::kTrustedForDelegation)) {
     out.flags.set(tf::kOkAsDelegate);
   }
   return out;
@@ -222,8 +231,8 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
   const auto& body = s.req.req_body.value;
   const krb5::PrincipalName sname = *body.sname;
   const bool to_tgs = is_tgs_principal(sname);
-  auto session_etype = first_common_enctype(body.etype, s.server);
-  auto ticket_etype = ticket_enctype(s.server);
+  auto session_etype = first_common_enctype(body.etype, *s.server);
+  auto ticket_etype = ticket_enctype(*s.server);
   if (!session_etype || !ticket_etype)
     return Error(Errc::kEtypeNoSupp, "no enctype in common with the service");
   Issued t = KB_TRY(times_and_flags(s, now, to_tgs));
@@ -245,9 +254,9 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
   const auto caddr = body.kdc_options.test(kf::kForwarded) ? body.addresses : s.tgt.caddr;
   seal.part.caddr = caddr;
   seal.pac = std::move(pac_contents);
-  auto server_key = KB_TRY(env.directory.key(s.server, *ticket_etype, 0));
+  auto server_key = KB_TRY(env.directory.key(*s.server, *ticket_etype, 0));
   seal.server_key = server_key.get();
-  seal.server_kvno = current_kvno(s.server);
+  seal.server_kvno = current_kvno(*s.server);
   seal.kdc_key = s.kdc_key.get();
   seal.service_ticket = !to_tgs;
   krb5::Ticket ticket = KB_TRY(seal_ticket(std::move(seal), env.rng));
@@ -300,6 +309,7 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
 Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool udp,
                      RequestLog& log) {
   log.kind = "TGS";
+  KdcDirectory::RequestScope scope(env.directory);
   const SysTime now = env.clock.now();
   const store::Domain* domain = nullptr;
   if (auto d = env.directory.domain(); d) domain = *d;
@@ -327,6 +337,10 @@ Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool ud
 
   auto run = [&]() -> Result<Bytes> {
     if (!body.sname) return Error(Errc::kSPrincipalUnknown, "TGS-REQ without sname");
+    // MS-KILE 2.2.10 / MS-SFU 2.2.5: read strictly; we act on none of the bits (pac_options.h).
+    if (auto opts = KB_TRY(read_pac_options(s.req.padata))) {
+      log.pac_options = describe_pac_options(*opts);
+    }
     if (!env.directory.is_our_realm(body.realm))
       return Error(Errc::kWrongRealm, "realm " + body.realm);
     KB_CHECK(open_tgt(env, s, now));
@@ -338,11 +352,11 @@ Bytes handle_tgs_req(KdcEnv& env, ReplayCache& replay, ByteView request, bool ud
       KB_CHECK(check_rodc_request(s));
       pac_contents = KB_TRY(confirm_rodc_client(env, s, now, log));
     } else {
-      pac_contents = KB_TRY(check_client_and_pac(env, s));
+      pac_contents = KB_TRY(check_client_and_pac(env, s, now));
     }
-    s.server = KB_TRY(env.directory.service(*body.sname));
-    if ((s.server.user_account_control & store::uac::kAccountDisable) &&
-        s.server.rid != store::kRidKrbtgt) {
+    s.server = KB_TRY(env.directory.service_shared(*body.sname));
+    if ((s.server->user_account_control & store::uac::kAccountDisable) &&
+        s.server->rid != store::kRidKrbtgt) {
       return Error(Errc::kServiceRevoked, "service account disabled");
     }
     std::optional<krb5::MethodData> enc_padata;

@@ -26,7 +26,7 @@ struct TgsState {
   krb5::Authenticator authenticator;
   crypto::Key tgt_session;  // from the TGT
   store::Account client;
-  store::Account server;
+  std::shared_ptr<const store::Account> server;  // shared with the directory's cache
   const store::Domain* domain = nullptr;
   // The key that decrypted the presented TGT: the domain krbtgt's or an RODC krbtgt's.
   std::shared_ptr<const crypto::Key> ticket_key;

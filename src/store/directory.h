@@ -59,6 +59,11 @@ struct Domain {
   std::int64_t max_renew_lifetime_s = 7 * 86400;   // AD "Maximum lifetime for renewal"
   std::int64_t max_clock_skew_s = 300;
   std::uint32_t next_rid = 1000;  // AD hands out RIDs from 1000 (rIDAvailablePool, simplified)
+  // Account lockout policy (MS-ADTS 3.1.1.5.3.7 / MS-SAMR 3.1.1.8.10), AD's defaults:
+  // lockoutThreshold 0 = never lock; lockoutDuration 0 = locked until an admin unlocks.
+  std::uint32_t lockout_threshold = 0;
+  std::int64_t lockout_duration_s = 30 * 60;
+  std::int64_t lockout_observation_window_s = 30 * 60;  // lockOutObservationWindow
 };
 
 // One Kerberos key of an account, as stored: the key bytes are wrapped under the master
@@ -86,6 +91,7 @@ struct Account {
   std::int64_t account_expires = 0;      // unix seconds; 0 = never
   std::int64_t lockout_time = 0;         // unix seconds; 0 = not locked
   std::uint32_t bad_pwd_count = 0;
+  std::int64_t bad_password_time = 0;                // badPasswordTime, unix seconds; 0 = never
   std::vector<std::string> service_principal_names;  // "HTTP/web.contoso.test"
   std::vector<StoredKey> keys;  // every enctype of the current kvno, plus the previous kvno
   // Other AD attributes, multi-valued, by lDAPDisplayName (msDS-KrbTgtLink,
@@ -129,6 +135,10 @@ class DirectoryTxn {
   // Insert or replace by rid. Uniqueness of sAMAccountName, UPN and SPNs is enforced
   // across accounts (kConflict).
   virtual Result<void> put_account(const Account& a) = 0;
+  // Only badPwdCount, badPasswordTime and lockoutTime of `a` (the KDC's bad-password
+  // accounting): one row update, leaving keys, SPNs and attributes alone. kNotFound when
+  // no account has a.rid.
+  virtual Result<void> put_logon_state(const Account& a) = 0;
   virtual Result<void> delete_account(std::uint32_t rid) = 0;
   // Allocates the next RID from the domain's pool.
   virtual Result<std::uint32_t> allocate_rid() = 0;
@@ -145,6 +155,10 @@ class DirectoryTxn {
   virtual Result<std::optional<DirectoryObject>> object_by_dn(std::string_view dn) = 0;
   virtual Result<void> put_object(const DirectoryObject& o) = 0;  // insert or replace
   virtual Result<void> delete_object(std::string_view dn) = 0;    // kNotFound if absent
+
+  // A counter that every committed write to the directory increases (any table, any
+  // process): equal values in two snapshots mean nothing changed in between.
+  virtual Result<std::uint64_t> generation() = 0;
 };
 
 class DirectoryStore {
@@ -157,6 +171,15 @@ class DirectoryStore {
   // core proceed in parallel (the KDC's per-request lookups). Writes inside fail.
   virtual Result<void> read(const std::function<Result<void>(DirectoryTxn&)>& fn) {
     return transact(fn);
+  }
+  // DirectoryTxn::generation() as of now; backends make it cheaper than a transaction.
+  virtual Result<std::uint64_t> generation() {
+    std::uint64_t g = 0;
+    KB_CHECK(read([&](DirectoryTxn& t) -> Result<void> {
+      g = KB_TRY(t.generation());
+      return ok();
+    }));
+    return g;
   }
 };
 

@@ -312,6 +312,30 @@ TEST_F(KinitAgainstOurKdc, RefusalsCarryTheCodesMitExplains) {
   }
 }
 
+TEST_F(KinitAgainstOurKdc, WrongPasswordsLockTheAccountAndMitSaysRevoked) {
+  constexpr std::uint32_t kThreshold = 3;
+  ASSERT_TRUE(store_->transact([&](store::DirectoryTxn& t) -> Result<void> {
+    auto d = KB_TRY(t.domain());
+    d->lockout_threshold = kThreshold;
+    return t.put_domain(*d);
+  }));
+  for (std::uint32_t i = 0; i < kThreshold; ++i) {
+    auto wrong = kinit({"alice"}, "not-the-password");
+    EXPECT_NE(wrong.exit_code, 0);
+    EXPECT_NE(wrong.out.find("Password incorrect"), std::string::npos) << i << ": " << wrong.out;
+  }
+  // Locked out: the right password is refused with KDC_ERR_CLIENT_REVOKED.
+  auto locked = kinit({"alice"}, "Al1ce-pw");
+  EXPECT_NE(locked.exit_code, 0);
+  EXPECT_NE(locked.out.find("Client's credentials have been revoked"), std::string::npos)
+      << locked.out;
+  std::size_t failed = 0;
+  for (const auto& l : handler_->logs) failed += l.error_code == 24 ? 1 : 0;
+  EXPECT_EQ(failed, kThreshold);
+  // Other accounts are unaffected.
+  EXPECT_EQ(kinit({"dave"}, "D4ve-pw").exit_code, 0);
+}
+
 TEST_F(KinitAgainstOurKdc, EnterpriseNameFindsTheUpn) {
   auto r = kinit({"-E", "alice@contoso.test"}, "Al1ce-pw");
   ASSERT_EQ(r.exit_code, 0) << r.out;

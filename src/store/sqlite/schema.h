@@ -52,6 +52,48 @@ CREATE TABLE object_attr (
   name TEXT NOT NULL COLLATE NOCASE, seq INTEGER NOT NULL, value TEXT NOT NULL,
   PRIMARY KEY (dn, name, seq));
 )sql",
+    // Version 3: account lockout policy on the domain (lockoutThreshold, lockoutDuration,
+    // lockOutObservationWindow; AD's defaults) and badPasswordTime on accounts.
+    R"sql(
+ALTER TABLE domain ADD COLUMN lockout_threshold INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE domain ADD COLUMN lockout_duration_s INTEGER NOT NULL DEFAULT 1800;
+ALTER TABLE domain ADD COLUMN lockout_observation_window_s INTEGER NOT NULL DEFAULT 1800;
+ALTER TABLE account ADD COLUMN bad_password_time INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // Version 4: a change counter that every write to the directory bumps (one trigger per
+    // table and statement kind), so a running KDC can cache accounts and see, with one
+    // cheap read per request, that another process (keybridge dc ...) changed something.
+    R"sql(
+CREATE TABLE generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO generation (id, n) VALUES (1, 0);
+CREATE TRIGGER domain_insert_gen AFTER INSERT ON domain BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER domain_update_gen AFTER UPDATE ON domain BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER domain_delete_gen AFTER DELETE ON domain BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER account_insert_gen AFTER INSERT ON account BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER account_update_gen AFTER UPDATE ON account BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER account_delete_gen AFTER DELETE ON account BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER spn_insert_gen AFTER INSERT ON spn BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER spn_update_gen AFTER UPDATE ON spn BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER spn_delete_gen AFTER DELETE ON spn BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER account_key_insert_gen AFTER INSERT ON account_key BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER account_key_update_gen AFTER UPDATE ON account_key BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER account_key_delete_gen AFTER DELETE ON account_key BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER account_attr_insert_gen AFTER INSERT ON account_attr BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER account_attr_update_gen AFTER UPDATE ON account_attr BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER account_attr_delete_gen AFTER DELETE ON account_attr BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER grp_insert_gen AFTER INSERT ON grp BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER grp_update_gen AFTER UPDATE ON grp BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER grp_delete_gen AFTER DELETE ON grp BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER grp_member_insert_gen AFTER INSERT ON grp_member BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER grp_member_update_gen AFTER UPDATE ON grp_member BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER grp_member_delete_gen AFTER DELETE ON grp_member BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER object_insert_gen AFTER INSERT ON object BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER object_update_gen AFTER UPDATE ON object BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER object_delete_gen AFTER DELETE ON object BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER object_attr_insert_gen AFTER INSERT ON object_attr BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER object_attr_update_gen AFTER UPDATE ON object_attr BEGIN UPDATE generation SET n = n + 1; END;
+CREATE TRIGGER object_attr_delete_gen AFTER DELETE ON object_attr BEGIN UPDATE generation SET n = n + 1; END;
+)sql",
 };
 
 }  // namespace kb::store::sqlite

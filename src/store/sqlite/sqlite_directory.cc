@@ -11,7 +11,7 @@ namespace {
 // Statement texts are static so the per-connection cache can key on their address.
 constexpr const char kSelectByRid[] =
     "SELECT rid, object_class, sam, upn, display_name, uac, primary_group_id, pwd_last_set, "
-    "account_expires, lockout_time, bad_pwd_count FROM account WHERE rid = ?1";
+    "account_expires, lockout_time, bad_pwd_count, bad_password_time FROM account WHERE rid = ?1";
 constexpr const char kSelectBySam[] = "SELECT rid FROM account WHERE sam = ?1";
 constexpr const char kSelectByUpn[] = "SELECT rid FROM account WHERE upn = ?1";
 constexpr const char kSelectBySpn[] = "SELECT rid FROM spn WHERE spn = ?1";
@@ -26,11 +26,14 @@ constexpr const char kSelectAttrs[] =
     "SELECT name, value FROM account_attr WHERE rid = ?1 ORDER BY name, seq";
 constexpr const char kUpsertAccount[] =
     "INSERT INTO account (rid, object_class, sam, upn, display_name, uac, primary_group_id, "
-    "pwd_last_set, account_expires, lockout_time, bad_pwd_count) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "pwd_last_set, account_expires, lockout_time, bad_pwd_count, bad_password_time) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
     "ON CONFLICT(rid) DO UPDATE SET object_class = ?2, sam = ?3, upn = ?4, display_name = ?5, "
     "uac = ?6, primary_group_id = ?7, pwd_last_set = ?8, account_expires = ?9, "
-    "lockout_time = ?10, bad_pwd_count = ?11";
+    "lockout_time = ?10, bad_pwd_count = ?11, bad_password_time = ?12";
+constexpr const char kUpdateLogonState[] =
+    "UPDATE account SET bad_pwd_count = ?2, bad_password_time = ?3, lockout_time = ?4 "
+    "WHERE rid = ?1";
 constexpr const char kDeleteSpns[] = "DELETE FROM spn WHERE rid = ?1";
 constexpr const char kInsertSpn[] = "INSERT INTO spn (spn, rid) VALUES (?1, ?2)";
 constexpr const char kDeleteKeys[] = "DELETE FROM account_key WHERE rid = ?1";
@@ -43,14 +46,17 @@ constexpr const char kInsertAttr[] =
 constexpr const char kDeleteAccount[] = "DELETE FROM account WHERE rid = ?1";
 constexpr const char kSelectDomain[] =
     "SELECT dns_name, realm, netbios_name, sid, max_password_age_s, max_ticket_lifetime_s, "
-    "max_renew_lifetime_s, max_clock_skew_s, next_rid FROM domain WHERE id = 1";
+    "max_renew_lifetime_s, max_clock_skew_s, next_rid, lockout_threshold, lockout_duration_s, "
+    "lockout_observation_window_s FROM domain WHERE id = 1";
 constexpr const char kUpsertDomain[] =
     "INSERT INTO domain (id, dns_name, realm, netbios_name, sid, max_password_age_s, "
-    "max_ticket_lifetime_s, max_renew_lifetime_s, max_clock_skew_s, next_rid) "
-    "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET "
+    "max_ticket_lifetime_s, max_renew_lifetime_s, max_clock_skew_s, next_rid, "
+    "lockout_threshold, lockout_duration_s, lockout_observation_window_s) "
+    "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(id) DO UPDATE SET "
     "dns_name = ?1, realm = ?2, netbios_name = ?3, sid = ?4, max_password_age_s = ?5, "
     "max_ticket_lifetime_s = ?6, max_renew_lifetime_s = ?7, max_clock_skew_s = ?8, "
-    "next_rid = ?9";
+    "next_rid = ?9, lockout_threshold = ?10, lockout_duration_s = ?11, "
+    "lockout_observation_window_s = ?12";
 constexpr const char kBumpRid[] =
     "UPDATE domain SET next_rid = next_rid + 1 WHERE id = 1 RETURNING next_rid - 1";
 constexpr const char kRidInUse[] = "SELECT 1 FROM account WHERE rid = ?1";
@@ -82,6 +88,18 @@ constexpr const char kDeleteObjectAttrs[] = "DELETE FROM object_attr WHERE dn = 
 constexpr const char kInsertObjectAttr[] =
     "INSERT INTO object_attr (dn, name, seq, value) VALUES (?1, ?2, ?3, ?4)";
 constexpr const char kDeleteObject[] = "DELETE FROM object WHERE dn = ?1";
+constexpr const char kSelectGeneration[] = "SELECT n FROM generation WHERE id = 1";
+// Transaction control as prepared statements: sqlite3_exec would parse them every time.
+constexpr const char kBeginDeferred[] = "BEGIN DEFERRED";
+constexpr const char kBeginImmediate[] = "BEGIN IMMEDIATE";
+constexpr const char kCommit[] = "COMMIT";
+constexpr const char kRollback[] = "ROLLBACK";
+
+Result<std::uint64_t> read_generation(Db& db) {
+  auto s = KB_TRY(db.prepare(kSelectGeneration));
+  if (!KB_TRY(s.step())) return Error(Errc::kBackend, "the generation row is missing");
+  return static_cast<std::uint64_t>(s.int64(0));
+}
 
 class Txn final : public DirectoryTxn {
  public:
@@ -100,6 +118,9 @@ class Txn final : public DirectoryTxn {
     d.max_renew_lifetime_s = s.int64(6);
     d.max_clock_skew_s = s.int64(7);
     d.next_rid = static_cast<std::uint32_t>(s.int64(8));
+    d.lockout_threshold = static_cast<std::uint32_t>(s.int64(9));
+    d.lockout_duration_s = s.int64(10);
+    d.lockout_observation_window_s = s.int64(11);
     return std::optional<Domain>(std::move(d));
   }
 
@@ -108,7 +129,8 @@ class Txn final : public DirectoryTxn {
     s.bind(1, d.dns_name).bind(2, d.realm).bind(3, d.netbios_name).bind(4, d.sid);
     s.bind(5, d.max_password_age_s).bind(6, d.max_ticket_lifetime_s);
     s.bind(7, d.max_renew_lifetime_s).bind(8, d.max_clock_skew_s);
-    s.bind(9, std::int64_t{d.next_rid});
+    s.bind(9, std::int64_t{d.next_rid}).bind(10, std::int64_t{d.lockout_threshold});
+    s.bind(11, d.lockout_duration_s).bind(12, d.lockout_observation_window_s);
     return s.run();
   }
 
@@ -149,11 +171,20 @@ class Txn final : public DirectoryTxn {
       s.bind(5, a.display_name).bind(6, std::int64_t{a.user_account_control});
       s.bind(7, std::int64_t{a.primary_group_id}).bind(8, a.pwd_last_set);
       s.bind(9, a.account_expires).bind(10, a.lockout_time);
-      s.bind(11, std::int64_t{a.bad_pwd_count});
+      s.bind(11, std::int64_t{a.bad_pwd_count}).bind(12, a.bad_password_time);
       auto r = s.run();
       if (!r) return conflict_or(std::move(r).error(), "sAMAccountName or UPN already in use");
     }
     KB_CHECK(replace_children(a));
+    return ok();
+  }
+
+  Result<void> put_logon_state(const Account& a) override {
+    auto s = KB_TRY(db_.prepare(kUpdateLogonState));
+    s.bind(1, std::int64_t{a.rid}).bind(2, std::int64_t{a.bad_pwd_count});
+    s.bind(3, a.bad_password_time).bind(4, a.lockout_time);
+    KB_CHECK(s.run());
+    if (db_.changes() == 0) return Error(Errc::kNotFound, "no account with that RID");
     return ok();
   }
 
@@ -282,6 +313,8 @@ class Txn final : public DirectoryTxn {
     return ok();
   }
 
+  Result<std::uint64_t> generation() override { return read_generation(db_); }
+
  private:
   static Error conflict_or(Error e, std::string_view what) {
     if (e.is(Errc::kConflict)) return Error(Errc::kConflict, std::string(what));
@@ -327,6 +360,7 @@ class Txn final : public DirectoryTxn {
       a.account_expires = s.int64(8);
       a.lockout_time = s.int64(9);
       a.bad_pwd_count = static_cast<std::uint32_t>(s.int64(10));
+      a.bad_password_time = s.int64(11);
     }
     {
       auto s = KB_TRY(db_.prepare(kSelectSpns));
@@ -474,10 +508,17 @@ Result<void> SqliteDirectoryStore::run(bool read_only,
   // Writers take the lock up front: a deferred transaction that later writes can fail with
   // SQLITE_BUSY on the upgrade, which the busy timeout does not cover. In WAL mode a
   // deferred read transaction sees one snapshot and blocks no one.
-  KB_CHECK(db->exec(read_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE"));
+  {
+    auto begin = KB_TRY(db->prepare(read_only ? kBeginDeferred : kBeginImmediate));
+    KB_CHECK(begin.run());
+  }
   Txn txn(*db);
   auto r = fn(txn);
-  auto end = db->exec(r ? "COMMIT" : "ROLLBACK");
+  Result<void> end = ok();
+  {
+    auto stmt = db->prepare(r ? kCommit : kRollback);
+    end = stmt ? stmt->run() : Result<void>(std::move(stmt).error());
+  }
   release(std::move(db), read_only);
   if (!r) return r;
   return end;
@@ -485,6 +526,13 @@ Result<void> SqliteDirectoryStore::run(bool read_only,
 
 Result<void> SqliteDirectoryStore::transact(const std::function<Result<void>(DirectoryTxn&)>& fn) {
   return run(false, fn);
+}
+
+Result<std::uint64_t> SqliteDirectoryStore::generation() {
+  auto db = KB_TRY(acquire(true));
+  auto g = read_generation(*db);  // autocommit: one statement, one WAL read snapshot
+  release(std::move(db), true);
+  return g;
 }
 
 Result<void> SqliteDirectoryStore::read(const std::function<Result<void>(DirectoryTxn&)>& fn) {

@@ -23,8 +23,10 @@ class SqliteDirectoryStore final : public DirectoryStore {
 
   Result<void> transact(const std::function<Result<void>(DirectoryTxn&)>& fn) override;
   Result<void> read(const std::function<Result<void>(DirectoryTxn&)>& fn) override;
+  // One prepared SELECT on a pooled read-only connection, outside any explicit transaction.
+  Result<std::uint64_t> generation() override;
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 4;
 
  private:
   explicit SqliteDirectoryStore(std::string path);

@@ -256,6 +256,76 @@ TEST_F(Directory, VersionOneDatabaseIsMigratedKeepingItsAccounts) {
   }));
 }
 
+TEST_F(Directory, VersionTwoDatabaseGetsAdLockoutDefaults) {
+  store_.reset();
+  const std::string old_path = (dir_.path() / "v2.db").string();
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &h), SQLITE_OK);
+  for (int v = 0; v < 2; ++v) {
+    ASSERT_EQ(sqlite3_exec(h, sqlite::kDirectoryMigrations[v], nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  ASSERT_EQ(sqlite3_exec(h,
+                         "INSERT INTO meta VALUES ('schema_version', '2');"
+                         "INSERT INTO domain VALUES (1, 'contoso.test', 'CONTOSO.TEST', "
+                         "'CONTOSO', 'S-1-5-21-1-2-3', 0, 36000, 604800, 300, 1000);"
+                         "INSERT INTO account VALUES (1200, 1, 'old', NULL, '', 512, 513, 1, 0, "
+                         "0, 2);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(h);
+  auto s = SqliteDirectoryStore::open(old_path);
+  ASSERT_TRUE(s) << s.error().to_string();
+  std::optional<Domain> d;
+  std::optional<Account> a;
+  ASSERT_TRUE((*s)->read([&](DirectoryTxn& t) -> Result<void> {
+    d = KB_TRY(t.domain());
+    a = KB_TRY(t.account_by_sam("old"));
+    return ok();
+  }));
+  ASSERT_TRUE(d && a);
+  EXPECT_EQ(d->lockout_threshold, 0u);  // AD's default: never lock
+  EXPECT_EQ(d->lockout_duration_s, 1800);
+  EXPECT_EQ(d->lockout_observation_window_s, 1800);
+  EXPECT_EQ(a->bad_pwd_count, 2u);
+  EXPECT_EQ(a->bad_password_time, 0);
+}
+
+TEST_F(Directory, LockoutPolicyAndLogonStateRoundTrip) {
+  ASSERT_TRUE(store_->transact([](DirectoryTxn& t) -> Result<void> {
+    auto d = KB_TRY(t.domain());
+    d->lockout_threshold = 5;
+    d->lockout_duration_s = 0;
+    d->lockout_observation_window_s = 600;
+    KB_CHECK(t.put_domain(*d));
+    return t.put_account(user(1105, "alice"));
+  }));
+  Account changed = user(1105, "alice");
+  changed.bad_pwd_count = 3;
+  changed.bad_password_time = 1700000123;
+  changed.lockout_time = 1700000124;
+  changed.keys.clear();  // put_logon_state must not touch keys
+  changed.display_name = "ignored";
+  ASSERT_TRUE(store_->transact([&](DirectoryTxn& t) { return t.put_logon_state(changed); }));
+  ASSERT_TRUE(store_->read([&](DirectoryTxn& t) -> Result<void> {
+    auto d = KB_TRY(t.domain());
+    EXPECT_EQ(d->lockout_threshold, 5u);
+    EXPECT_EQ(d->lockout_duration_s, 0);
+    EXPECT_EQ(d->lockout_observation_window_s, 600);
+    auto a = KB_TRY(t.account_by_rid(1105));
+    EXPECT_EQ(a->bad_pwd_count, 3u);
+    EXPECT_EQ(a->bad_password_time, 1700000123);
+    EXPECT_EQ(a->lockout_time, 1700000124);
+    EXPECT_EQ(a->keys, user(1105, "alice").keys);
+    EXPECT_EQ(a->display_name, "");
+    return ok();
+  }));
+  Account ghost = user(4242, "ghost");
+  auto r = store_->transact([&](DirectoryTxn& t) { return t.put_logon_state(ghost); });
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(Errc::kNotFound));
+}
+
 TEST(DomainDn, FollowsTheDnsLabels) {
   Domain d;
   d.dns_name = "corp.contoso.test";
