@@ -133,6 +133,39 @@ TEST_F(SignIn, ADeviceOfAnotherTenantIsRefused) {
   expect_invalid_grant(refresh_raw(kTenantB, e.prt, nonce(kTenantB)));
 }
 
+TEST_F(SignIn, AnotherUsersKeyCannotSignInOrRegisterForTheNamedUser) {
+  auto e = enroll_alice();
+  const std::string carol = "carol@contoso.test";
+  const std::string carol_id = add_user(kTenantA, carol);
+  add_pass(kTenantA, carol_id, "tap-carol-0123456789abcdefghijklm", true, kNow + 1h);
+  Key carol_key = new_key("carol");
+  ASSERT_EQ(register_key_with_pass(carol_key, kTenantA, carol, "tap-carol-0123456789abcdefghijklm")
+                .status,
+            200);
+  // Carol's key over a good nonce, on alice's device, naming alice.
+  const std::string n = nonce(kTenantA);
+  expect_invalid_grant(
+      first_sign_in_raw(kTenantA, e.device, kAlice, n, assert_over_nonce(carol_key, n)));
+  // Carol's key registering a device for alice (discoverable options, so nothing but the
+  // owner check stands in the way).
+  auto opts = post_json("/" + kTenantA + "/webauthn/authentication/options", boost::json::object{});
+  ASSERT_EQ(opts.status, 200);
+  auto o = body_of(opts);
+  auto a = client::WebauthnClient(carol_key.auth, "https://localhost")
+               .get(json::serialize(o.at("publicKey")), &pin_);
+  ASSERT_TRUE(a) << a.error().to_string();
+  DeviceHeld d{
+      "", {}, *crypto::PrivateKey::generate_rsa(2048), *crypto::PrivateKey::generate_rsa(2048)};
+  expect_invalid_grant(post_json(
+      "/" + kTenantA + "/devices",
+      {{"username", kAlice},
+       {"challenge_id", o.at("challenge_id")},
+       {"assertion", *json::parse(*a)},
+       {"device_key", base64url_encode(*(*d.device_key.public_key()).to_spki_der())},
+       {"transport_key", base64url_encode(*(*d.transport_key.public_key()).to_spki_der())},
+       {"display_name", "x"}}));
+}
+
 TEST_F(SignIn, ADisabledDeviceIsRefusedForSignInAndRefresh) {
   auto e = enroll_alice();
   run([&](store::CloudTxn& t) { return t.set_device_enabled(kTenantA, e.device.id, false); });
