@@ -124,6 +124,30 @@ Error registration_error(const Error& e) {
   return e;
 }
 
+// WebAuthn 7.1 step 27: what is kept of a verified registration.
+store::WebAuthnCredential credential_row(std::string_view tenant_id, const std::string& user_id,
+                                         const wa::RegistrationResult& r, const std::string& name,
+                                         SysTime now) {
+  store::WebAuthnCredential c;
+  c.tenant_id = std::string(tenant_id);
+  c.user_id = user_id;
+  c.credential_id = r.credential_id;
+  c.public_key_cose = r.public_key_cose;
+  c.alg = static_cast<std::int32_t>(r.alg);
+  c.sign_count = r.sign_count;
+  c.aaguid = Bytes(r.aaguid.begin(), r.aaguid.end());
+  c.attestation_format = r.fmt;
+  c.attestation_type = std::string(wa::attestation_type_name(r.attestation_type));
+  c.x5c = r.x5c;
+  c.backup_eligible = r.backup_eligible;
+  c.backup_state = r.backup_state;
+  c.uv_initialized = r.user_verified;
+  c.transports = r.transports;
+  c.friendly_name = name;
+  c.created = now;
+  return c;
+}
+
 Result<boost::json::value> registration(ServiceContext& ctx, const http::Request& request,
                                         std::string_view tenant_id) {
   const auto body = KB_TRY(read_json_body(request));
@@ -162,23 +186,7 @@ Result<boost::json::value> registration(ServiceContext& ctx, const http::Request
   auto r = wa::verify_registration(e, json::serialize(*credential), ap);
   if (!r) return registration_error(r.error());
 
-  store::WebAuthnCredential c;
-  c.tenant_id = std::string(tenant_id);
-  c.user_id = user->id;
-  c.credential_id = r->credential_id;
-  c.public_key_cose = r->public_key_cose;
-  c.alg = static_cast<std::int32_t>(r->alg);
-  c.sign_count = r->sign_count;
-  c.aaguid = Bytes(r->aaguid.begin(), r->aaguid.end());
-  c.attestation_format = r->fmt;
-  c.attestation_type = std::string(wa::attestation_type_name(r->attestation_type));
-  c.x5c = r->x5c;
-  c.backup_eligible = r->backup_eligible;
-  c.backup_state = r->backup_state;
-  c.uv_initialized = r->user_verified;
-  c.transports = r->transports;
-  c.friendly_name = name;
-  c.created = now;
+  const auto c = credential_row(tenant_id, user->id, *r, name, now);
   // 7.1 step 26: a credential id already registered (to anyone in the tenant) is a conflict.
   KB_CHECK(ctx.store.transact([&](store::CloudTxn& t) { return t.add_credential(c); }));
   return boost::json::value{
