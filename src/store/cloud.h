@@ -207,6 +207,16 @@ struct PrimaryRefreshToken {
   friend bool operator==(const PrimaryRefreshToken&, const PrimaryRefreshToken&) = default;
 };
 
+// A tenant's device CA (crypto/device_cert.h): its self-signed certificate and its private
+// key as PKCS#8 wrapped by the caller with crypto::MasterKey. One per tenant.
+struct DeviceCa {
+  std::string tenant_id;
+  Bytes certificate;  // DER
+  Bytes wrapped_key;  // crypto::MasterKey::wrap output
+  SysTime created{};
+  friend bool operator==(const DeviceCa&, const DeviceCa&) = default;
+};
+
 // The operations of one transaction. Lookups return an empty optional when nothing
 // matches; changes to something that does not exist return kNotFound.
 class CloudTxn {
@@ -344,6 +354,14 @@ class CloudTxn {
                                                      std::string_view device_id) = 0;
   // Maintenance across tenants: removes PRTs that expired at or before `now`.
   virtual Result<std::size_t> purge_expired_prts(SysTime now) = 0;
+
+  // --- The tenant's device CA.
+  // Inserts `ca` unless the tenant has one already (insert-if-absent: of concurrent
+  // creators exactly one inserts, the others change nothing and fail nothing). True when
+  // this call inserted it. Callers re-read with device_ca() and use what is stored.
+  // kNotFound for an unknown tenant; kInvalidArgument for an empty certificate or key.
+  virtual Result<bool> put_device_ca_if_absent(const DeviceCa& ca) = 0;
+  virtual Result<std::optional<DeviceCa>> device_ca(std::string_view tenant_id) = 0;
 };
 
 class CloudStore {

@@ -99,6 +99,12 @@ CREATE INDEX prt_by_user ON prt (tenant_id, user_id);
 CREATE INDEX prt_by_device ON prt (tenant_id, device_id);
 CREATE INDEX prt_by_expiry ON prt (expires_at);
 )sql",
+    // Version 2: each tenant's device CA (certificate and wrapped private key).
+    R"sql(
+CREATE TABLE device_ca (
+  tenant_id TEXT PRIMARY KEY REFERENCES tenant(id) ON DELETE CASCADE,
+  certificate BYTEA NOT NULL, wrapped_key BYTEA NOT NULL, created BIGINT NOT NULL);
+)sql",
 };
 
 }  // namespace kb::store::postgres

@@ -85,6 +85,13 @@ constexpr const char kRevokeDevicePrts[] =
     "UPDATE prt SET revoked = 1 WHERE tenant_id = ?1 AND device_id = ?2 AND revoked = 0";
 constexpr const char kPurgePrts[] = "DELETE FROM prt WHERE expires_at <= ?1";
 
+// Insert-if-absent: a concurrent second insert waits for the first and then does nothing.
+constexpr const char kInsertDeviceCa[] =
+    "INSERT INTO device_ca (tenant_id, certificate, wrapped_key, created) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tenant_id) DO NOTHING";
+constexpr const char kSelectDeviceCa[] =
+    "SELECT tenant_id, certificate, wrapped_key, created FROM device_ca WHERE tenant_id = ?1";
+
 Result<WebAuthnCredential> credential_of(const Row& r) {
   WebAuthnCredential c;
   c.tenant_id = r.text(0);
@@ -399,6 +406,23 @@ Result<std::size_t> SqlCloudTxn::revoke_prts_for_device(std::string_view tenant_
 Result<std::size_t> SqlCloudTxn::purge_expired_prts(SysTime now) {
   auto r = KB_TRY(c_.query(kPurgePrts, {to_us(now)}));
   return static_cast<std::size_t>(r.affected);
+}
+
+Result<bool> SqlCloudTxn::put_device_ca_if_absent(const DeviceCa& ca) {
+  if (ca.certificate.empty() || ca.wrapped_key.empty()) {
+    return invalid("a device CA needs a certificate and a wrapped key");
+  }
+  auto r = KB_TRY(c_.query(kInsertDeviceCa, {ca.tenant_id, ByteView(ca.certificate),
+                                             ByteView(ca.wrapped_key), to_us(ca.created)}));
+  return r.affected == 1;
+}
+
+Result<std::optional<DeviceCa>> SqlCloudTxn::device_ca(std::string_view tenant_id) {
+  auto r = KB_TRY(c_.query(kSelectDeviceCa, {tenant_id}));
+  if (r.rows.empty()) return std::optional<DeviceCa>();
+  const Row& row = r.rows[0];
+  return std::optional<DeviceCa>(
+      DeviceCa{row.text(0), row.blob(1), row.blob(2), from_us(row.i64(3))});
 }
 
 }  // namespace kb::store::sql

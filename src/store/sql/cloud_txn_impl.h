@@ -134,6 +134,9 @@ class SqlCloudTxn final : public CloudTxn {
                                              std::string_view device_id) override;
   Result<std::size_t> purge_expired_prts(SysTime now) override;
 
+  Result<bool> put_device_ca_if_absent(const DeviceCa& ca) override;
+  Result<std::optional<DeviceCa>> device_ca(std::string_view tenant_id) override;
+
  private:
   // Runs a statement that must change exactly one row; kNotFound (with `what`) otherwise.
   Result<void> change_one(const char* sql, std::initializer_list<Param> params,

@@ -96,6 +96,12 @@ CREATE INDEX prt_by_user ON prt (tenant_id, user_id);
 CREATE INDEX prt_by_device ON prt (tenant_id, device_id);
 CREATE INDEX prt_by_expiry ON prt (expires_at);
 )sql",
+    // Version 2: each tenant's device CA (certificate and wrapped private key).
+    R"sql(
+CREATE TABLE device_ca (
+  tenant_id TEXT PRIMARY KEY REFERENCES tenant(id) ON DELETE CASCADE,
+  certificate BLOB NOT NULL, wrapped_key BLOB NOT NULL, created INTEGER NOT NULL);
+)sql",
 };
 
 }  // namespace kb::store::sqlite

@@ -698,6 +698,94 @@ TEST_P(CloudStoreTest, ReopeningKeepsDataAndANewerSchemaIsRefused) {
   EXPECT_TRUE(newer.error().is(Errc::kSchemaVersion)) << newer.error().to_string();
 }
 
+// --- The tenant's device CA (schema version 2).
+
+TEST_P(CloudStoreTest, DeviceCaIsInsertedOnceReadBackAndScopedToItsTenant) {
+  const DeviceCa first{kA, Bytes{0x30, 0x82, 0x01}, Bytes(60, 0x11), kT0};
+  const DeviceCa second{kA, Bytes{0x30, 0x82, 0x02}, Bytes(60, 0x22), kT0 + 1s};
+  auto none = one([&](CloudTxn& t) { return t.device_ca(kA); });
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+  auto inserted = one([&](CloudTxn& t) { return t.put_device_ca_if_absent(first); });
+  ASSERT_TRUE(inserted) << inserted.error().to_string();
+  EXPECT_TRUE(*inserted);
+  // A second CA for the same tenant changes nothing and fails nothing.
+  auto again = one([&](CloudTxn& t) { return t.put_device_ca_if_absent(second); });
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_FALSE(*again);
+  auto stored = one([&](CloudTxn& t) { return t.device_ca(kA); });
+  ASSERT_TRUE(stored);
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ(**stored, first);
+  // Tenant B has none, and B's CA does not touch A's.
+  auto b_none = one([&](CloudTxn& t) { return t.device_ca(kB); });
+  ASSERT_TRUE(b_none);
+  EXPECT_FALSE(b_none->has_value());
+  const DeviceCa b_ca{kB, Bytes{0x30, 0x01}, Bytes(60, 0x33), kT0};
+  auto b_ins = one([&](CloudTxn& t) { return t.put_device_ca_if_absent(b_ca); });
+  ASSERT_TRUE(b_ins);
+  EXPECT_TRUE(*b_ins);
+  EXPECT_EQ(**one([&](CloudTxn& t) { return t.device_ca(kA); }), first);
+  EXPECT_EQ(**one([&](CloudTxn& t) { return t.device_ca(kB); }), b_ca);
+  // An unknown tenant, an empty certificate or key.
+  EXPECT_ERRC(one([&](CloudTxn& t) {
+                return t.put_device_ca_if_absent({"no-such-tenant", Bytes{1}, Bytes{2}, kT0});
+              }),
+              Errc::kNotFound);
+  EXPECT_ERRC(one([&](CloudTxn& t) {
+                return t.put_device_ca_if_absent({kA, {}, Bytes{2}, kT0});
+              }),
+              Errc::kInvalidArgument);
+  EXPECT_ERRC(one([&](CloudTxn& t) {
+                return t.put_device_ca_if_absent({kA, Bytes{1}, {}, kT0});
+              }),
+              Errc::kInvalidArgument);
+  // Deleting the tenant removes its CA.
+  ASSERT_OK(one([&](CloudTxn& t) { return t.delete_tenant(kA); }));
+  ASSERT_OK(one([&](CloudTxn& t) { return t.create_tenant({kA, "Contoso again", kT0}); }));
+  auto gone = one([&](CloudTxn& t) { return t.device_ca(kA); });
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(gone->has_value());
+}
+
+TEST_P(CloudStoreTest, ConcurrentDeviceCaCreatorsEndWithOneCa) {
+  constexpr int kThreads = 8;
+  std::atomic<int> inserted{0};
+  std::atomic<int> failures{0};
+  std::atomic<bool> go{false};
+  std::vector<std::optional<DeviceCa>> seen(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go.load()) std::this_thread::yield();
+      const DeviceCa mine{kA, Bytes{0x30, static_cast<std::uint8_t>(i)}, Bytes(60, 0x40), kT0};
+      bool won = false;
+      auto r = store_->transact([&](CloudTxn& t) -> Result<void> {
+        won = KB_TRY(t.put_device_ca_if_absent(mine));
+        seen[static_cast<std::size_t>(i)] = KB_TRY(t.device_ca(kA));
+        return ok();
+      });
+      if (!r) {
+        ++failures;
+      } else if (won) {
+        ++inserted;
+      }
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(inserted.load(), 1);
+  EXPECT_EQ(failures.load(), 0);
+  auto stored = one([&](CloudTxn& t) { return t.device_ca(kA); });
+  ASSERT_TRUE(stored);
+  ASSERT_TRUE(stored->has_value());
+  // Every creator, winner or not, re-read the one CA that is stored.
+  for (const auto& s : seen) {
+    ASSERT_TRUE(s.has_value());
+    EXPECT_EQ(*s, **stored);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, CloudStoreTest, ::testing::Values(Backend::kSqlite));
 INSTANTIATE_TEST_SUITE_P(Postgres, CloudStoreTest, ::testing::Values(Backend::kPostgres));
 

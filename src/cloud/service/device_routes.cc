@@ -1,0 +1,87 @@
+// Device registration (MS-DRS-like, digest F.2):
+//   POST /{tenant}/devices {username, challenge_id, assertion, device_key, transport_key,
+//                           display_name}
+//   -> {device_id, certificate}
+// The user proves presence with an assertion over an authentication challenge; the device
+// gets a certificate for its device key (CN = device id) from the tenant's device CA.
+#include "base/base64.h"
+#include "base/json.h"
+#include "cloud/errors.h"
+#include "cloud/service/device_ca.h"
+#include "cloud/service/signin_assertion.h"
+#include "cloud/service/signin_common.h"
+#include "cloud/service/signin_routes.h"
+#include "crypto/device_cert.h"
+
+namespace kb::cloud {
+namespace {
+
+constexpr std::size_t kMaxSpkiText = 4096;  // base64url of an RSA-4096 SPKI is ~740 chars
+
+// A SubjectPublicKeyInfo, base64url. The device key signs requests (RSA 2048..4096 or
+// P-256); the transport key receives the session key by RSA-OAEP, so it must be RSA.
+Result<std::pair<Bytes, crypto::PublicKey>> read_key(const boost::json::object& body,
+                                                     std::string_view name) {
+  const auto text = KB_TRY(required_string(body, name, kMaxSpkiText));
+  auto der = base64url_decode(text);
+  if (!der) return Error(CloudErrc::kBadRequest, std::string(name) + " is not base64url");
+  auto key = crypto::PublicKey::from_spki_der(*der);
+  if (!key) return Error(CloudErrc::kBadRequest, std::string(name) + " is not a usable key");
+  return std::pair<Bytes, crypto::PublicKey>{std::move(*der), std::move(*key)};
+}
+
+Result<boost::json::value> register_device(ServiceContext& ctx, const http::Request& request,
+                                           std::string_view tenant_id) {
+  const auto body = KB_TRY(read_json_body(request));
+  const auto username = KB_TRY(required_string(body, "username"));
+  const auto challenge_id = KB_TRY(required_string(body, "challenge_id"));
+  const auto display_name = KB_TRY(required_string(body, "display_name", kMaxDisplayName));
+  const auto* assertion = body.if_contains("assertion");
+  if (assertion == nullptr || !assertion->is_object()) {
+    return Error(CloudErrc::kBadRequest, "assertion must be a PublicKeyCredential object");
+  }
+  auto [device_spki, device_key] = KB_TRY(read_key(body, "device_key"));
+  auto [transport_spki, transport_key] = KB_TRY(read_key(body, "transport_key"));
+  if (transport_key.type() != crypto::KeyType::kRsa) {
+    return Error(CloudErrc::kBadRequest, "the transport key must be RSA");
+  }
+
+  const auto user = KB_TRY(signin_user_by_upn(ctx, tenant_id, username));
+  std::optional<store::Challenge> ch;
+  KB_CHECK(ctx.store.transact([&](store::CloudTxn& t) -> Result<void> {
+    ch = KB_TRY(t.take_challenge(tenant_id, challenge_id, store::ChallengePurpose::kAuthentication,
+                                 ctx.clock.now()));
+    return ok();
+  }));
+  if (!ch) return Error(CloudErrc::kInvalidGrant, "unknown or expired challenge");
+  auto allow = KB_TRY(parse_allow_list_json(ch->ceremony_json));
+  const std::string assertion_json = json::serialize(*assertion);
+  KB_CHECK(check_sign_in_assertion(ctx, tenant_id,
+                                   {assertion_json, ch->challenge, std::move(allow), user.id}));
+
+  const auto ca = KB_TRY(ensure_device_ca(ctx, tenant_id));
+  const SysTime now = ctx.clock.now();
+  store::Device d;
+  d.tenant_id = std::string(tenant_id);
+  d.id = store::new_uuid(ctx.rng);
+  d.registered_by = user.id;
+  d.display_name = display_name;
+  d.join_type = store::JoinType::kCloud;
+  d.device_key = std::move(device_spki);
+  d.transport_key = std::move(transport_spki);
+  d.created = now;
+  const crypto::Validity validity{now - std::chrono::minutes(5), now + kDeviceCertLifetime};
+  const auto cert = KB_TRY(crypto::issue_device_certificate(device_key, d.id, ca.key,
+                                                            ca.certificate, validity, ctx.rng));
+  KB_CHECK(ctx.store.transact([&](store::CloudTxn& t) { return t.register_device(d); }));
+  return boost::json::value{{"device_id", d.id}, {"certificate", base64_encode(cert)}};
+}
+
+}  // namespace
+
+http::Response handle_device_registration(ServiceContext& ctx, const http::Request& request,
+                                          std::string_view tenant_id) {
+  return respond(register_device(ctx, request, tenant_id));
+}
+
+}  // namespace kb::cloud
