@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cloud_commands.h"
 #include "dc_commands.h"
 #include "demo/dc_demo.h"
 #include "demo/partial_tgt_demo.h"
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the version");
   int exit_code = 0;
   kb::app::add_dc_commands(app, exit_code);
+  kb::app::add_cloud_commands(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);
   if (*demo) {
