@@ -1,2 +1,3 @@
 kb_add_fuzz(prt_request SOURCE ${CMAKE_CURRENT_LIST_DIR}/cloud/prt_request_fuzz.cc LIBS kb_cloud)
 kb_add_fuzz(prt_response SOURCE ${CMAKE_CURRENT_LIST_DIR}/cloud/prt_response_fuzz.cc LIBS kb_client_krb)
+kb_add_fuzz(admin_request SOURCE ${CMAKE_CURRENT_LIST_DIR}/cloud/admin_request_fuzz.cc LIBS kb_cloud_service)
