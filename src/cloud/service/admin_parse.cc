@@ -141,8 +141,14 @@ Result<SysTime> parse_rfc3339(std::string_view s) {
   }
   if (pos != s.size()) return bad("timestamp trailing characters");
   const auto local = sys_days(ymd) + hours(*h) + minutes(*m) + seconds(*sec);
-  return SysTime(duration_cast<microseconds>(local.time_since_epoch()) - seconds(offset_s) +
-                 microseconds(micros));
+  const SysTime t(duration_cast<microseconds>(local.time_since_epoch()) - seconds(offset_s) +
+                  microseconds(micros));
+  // An offset may carry year 0000 or 9999 outside four digits in UTC: refused, so every
+  // accepted instant prints back (format_rfc3339) and parses to itself.
+  static const SysTime kMin{sys_days(year{1} / January / 1).time_since_epoch()};
+  static const SysTime kEnd{sys_days(year{10000} / January / 1).time_since_epoch()};
+  if (t < kMin || t >= kEnd) return bad("timestamp out of range");
+  return t;
 }
 
 std::string format_rfc3339(SysTime t) {
