@@ -12,6 +12,7 @@
 #include "base/base64.h"
 #include "base/json.h"
 #include "net/https_client.h"
+#include "postgres.h"
 #include "process.h"
 
 namespace kb {
@@ -210,6 +211,42 @@ TEST_F(CloudCli, InitRejectsBadInputAndLeavesNothingBehind) {
   EXPECT_FALSE(fs::exists(data_));
   r = kb({"serve"});
   EXPECT_NE(r.exit_code, 0) << r.out;
+}
+
+// The same service on PostgreSQL: `init --postgres` writes the store there, `serve` and
+// `tenant add` read cloud.json's conninfo (label interop: a throwaway server).
+TEST_F(CloudCli, PostgresStore) {
+  if (find_program("curl").empty()) GTEST_SKIP() << "curl not installed";
+  std::string error;
+  auto* pg = kb::testing::PostgresServer::shared(&error);
+  ASSERT_NE(pg, nullptr) << error;
+  const std::string schema = pg->fresh_schema_name();
+  auto init = kb({"init", "--postgres", pg->tcp_conninfo(), "--postgres-schema", schema});
+  ASSERT_EQ(init.exit_code, 0) << init.out;
+  EXPECT_FALSE(fs::exists(fs::path(data_) / "cloud.db"));
+  const std::string token = token_in(init.out);
+  ASSERT_FALSE(token.empty()) << init.out;
+  start_server();
+  auto r = curl(
+      "PUT", "/api/v1/users", token,
+      R"([{"source_anchor":"g-1","upn":"alice@contoso.test","domain":"contoso.test","sam_account_name":"alice","object_sid":"S-1-5-21-1-2-3-1105","enabled":true}])");
+  ASSERT_EQ(status_of(r), 200) << r.out;
+  r = curl("PUT", "/api/v1/kerberos-servers/contoso.test", token,
+           R"({"branch_id":7,"key_version":3,"key":")" + base64_encode(Bytes(32, 1)) +
+               R"(","key_updated_from":"dc1"})");
+  ASSERT_EQ(status_of(r), 200) << r.out;
+  // The rows are in PostgreSQL, in the chosen schema.
+  auto q = pg->psql("SELECT count(*) FROM " + schema + ".cloud_user");
+  ASSERT_EQ(q.exit_code, 0) << q.out;
+  EXPECT_NE(q.out.find(" 1\n"), std::string::npos) << q.out;
+  auto added = kb({"tenant", "add", "Fabrikam"});
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  r = curl("GET", "/api/v1/users", token_in(added.out));
+  ASSERT_EQ(status_of(r), 200) << r.out;
+  EXPECT_EQ(json_of(r).at("users").as_array().size(), 0u);
+  r = curl("GET", "/api/v1/users/alice@contoso.test", token);
+  EXPECT_EQ(status_of(r), 200) << r.out;
+  EXPECT_EQ(server_.stop(), 0);
 }
 
 }  // namespace
