@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "admin_commands.h"
+#include "cloud_commands.h"
 #include "dc_commands.h"
 #include "demo/dc_demo.h"
 #include "demo/partial_tgt_demo.h"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   kb::app::add_dc_commands(app, exit_code);
   kb::app::add_admin_commands(app, exit_code);
+  kb::app::add_cloud_commands(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);
   if (*demo) {
