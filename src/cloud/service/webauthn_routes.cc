@@ -6,6 +6,7 @@
 #include "base/base64.h"
 #include "base/json.h"
 #include "cloud/errors.h"
+#include "cloud/service/access_pass.h"
 #include "cloud/service/signin_assertion.h"
 #include "cloud/service/signin_common.h"
 #include "cloud/service/signin_routes.h"
@@ -24,7 +25,8 @@ namespace wa = webauthn;
 // another user is refused and, the transaction being rolled back, stays unused.
 Result<void> consume_pass(ServiceContext& ctx, std::string_view tenant_id,
                           const store::CloudUser& user, std::string_view pass) {
-  const Bytes hash = crypto::sha256(as_bytes(pass));
+  // Typed with dashes, spaces or in lower case, it is the same pass (access_pass.h).
+  const Bytes hash = access_pass_hash(pass);
   return ctx.store.transact([&](store::CloudTxn& t) -> Result<void> {
     auto used = KB_TRY(t.consume_access_pass(tenant_id, hash, ctx.clock.now()));
     if (!used || used->user_id != user.id) {
