@@ -6,6 +6,7 @@
 
 #include "admin/dc_check.h"
 #include "admin/directory_admin.h"
+#include "base/http.h"
 #include "client/dc_locator.h"
 #include "crypto/crypto.h"
 #include "net/dns_resolver.h"
@@ -40,10 +41,15 @@ Result<std::vector<std::string>> dcs_for(const std::string& realm,
   return out;
 }
 
-int dc_check(const AdminCommon& c, const std::vector<std::string>& given, const std::string& user,
-             bool json) {
+int dc_check(const AdminCommon& c, const std::string& domain, const std::vector<std::string>& given,
+             const std::string& user, bool json) {
   auto dc = admin::open_dc({c.dc_data_dir});
   if (!dc) return fail(dc.error());
+  if (!domain.empty() && !http::iequals(domain, dc->domain.dns_name)) {
+    std::cerr << "keybridge: " << c.dc_data_dir << " holds domain " << dc->domain.dns_name
+              << ", not " << domain << "\n";
+    return 1;
+  }
   SystemClock clock;
   crypto::SystemRng rng;
   auto dcs = dcs_for(dc->domain.realm, given, rng);
@@ -95,13 +101,16 @@ void add_admin_commands(CLI::App& app, int& exit_code) {
   auto dcs = std::make_shared<std::vector<std::string>>();
   auto user = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
+  auto domain = std::make_shared<std::string>();
+  check->add_option("--domain", *domain, "DNS name of the domain (must be the directory's)");
   check->add_option("--dc", *dcs, "DC address host[:port]; repeatable (default: DNS SRV)");
   check->add_option("--user", *user,
                     "Probe account (default Administrator, which the policy denies; an allowed "
                     "account also shows the key list)");
   check->add_flag("--json", *json, "JSON instead of text");
-  check->callback(
-      [c, dcs, user, json, &exit_code] { exit_code = dc_check(*c, *dcs, *user, *json); });
+  check->callback([c, domain, dcs, user, json, &exit_code] {
+    exit_code = dc_check(*c, *domain, *dcs, *user, *json);
+  });
 }
 
 }  // namespace kb::app

@@ -226,6 +226,11 @@ TEST_F(DcCli, DcCheckShowsWhichDcsTradeAndAnswerTheKeyList) {
   EXPECT_NE(denied.out.find("trade     : yes"), std::string::npos) << denied.out;
   EXPECT_NE(denied.out.find("key list  : unknown"), std::string::npos) << denied.out;
   EXPECT_NE(log().find("result=refused code=20"), std::string::npos) << log();
+  auto other = run({KB_KEYBRIDGE_BIN, "admin", "--dc-data-dir", data_, "dc-check", "--domain",
+                    "fabrikam.test", "--dc", live},
+                   {}, "", 60);
+  EXPECT_NE(other.exit_code, 0);
+  EXPECT_NE(other.out.find("not fabrikam.test"), std::string::npos) << other.out;
 }
 
 }  // namespace
