@@ -99,40 +99,23 @@ Result<std::unique_ptr<SqliteCloudStore>> SqliteCloudStore::open(const std::stri
   std::unique_ptr<SqliteCloudStore> store(new SqliteCloudStore(path));
   auto db = KB_TRY(Db::open(path));
   KB_CHECK(migrate(*db));
-  store->release(std::move(db), false);
+  store->pool_->release(std::move(db), false);
   return store;
 }
 
-SqliteCloudStore::SqliteCloudStore(std::string path) : path_(std::move(path)) {}
+SqliteCloudStore::SqliteCloudStore(std::string path)
+    : pool_(std::make_unique<DbPool>(std::move(path))) {}
 SqliteCloudStore::~SqliteCloudStore() = default;
-
-Result<std::unique_ptr<Db>> SqliteCloudStore::acquire(bool read_only) {
-  {
-    std::lock_guard lock(mu_);
-    auto& pool = read_only ? idle_readers_ : idle_;
-    if (!pool.empty()) {
-      auto db = std::move(pool.back());
-      pool.pop_back();
-      return db;
-    }
-  }
-  return Db::open(path_, read_only);
-}
-
-void SqliteCloudStore::release(std::unique_ptr<Db> db, bool read_only) {
-  std::lock_guard lock(mu_);
-  (read_only ? idle_readers_ : idle_).push_back(std::move(db));
-}
 
 Result<void> SqliteCloudStore::run(bool read_only,
                                    const std::function<Result<void>(CloudTxn&)>& fn) {
-  auto db = KB_TRY(acquire(read_only));
+  auto db = KB_TRY(pool_->acquire(read_only));
   // Writers take the write lock up front: a deferred transaction that later writes can
   // fail with SQLITE_BUSY on the upgrade, which the busy timeout does not cover. That one
   // writer at a time is also what makes take/consume/compare-and-set atomic here.
   auto begin = db->exec(read_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
   if (!begin) {
-    release(std::move(db), read_only);
+    pool_->release(std::move(db), read_only);
     return begin;
   }
   SqliteConn conn(*db);
@@ -143,7 +126,7 @@ Result<void> SqliteCloudStore::run(bool read_only,
   if (r && conn.failure()) r = *conn.failure();
   auto end = db->exec(r ? "COMMIT" : "ROLLBACK");
   if (!end) (void)db->exec("ROLLBACK");  // leave the pooled connection outside a transaction
-  release(std::move(db), read_only);
+  pool_->release(std::move(db), read_only);
   if (!r) return r;
   return end;
 }

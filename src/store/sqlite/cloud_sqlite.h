@@ -14,6 +14,7 @@
 namespace kb::store::sqlite {
 
 class Db;
+class DbPool;
 
 class SqliteCloudStore final : public CloudStore {
  public:
@@ -29,14 +30,9 @@ class SqliteCloudStore final : public CloudStore {
 
  private:
   explicit SqliteCloudStore(std::string path);
-  Result<std::unique_ptr<Db>> acquire(bool read_only);
-  void release(std::unique_ptr<Db> db, bool read_only);
   Result<void> run(bool read_only, const std::function<Result<void>(CloudTxn&)>& fn);
 
-  std::string path_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Db>> idle_;          // read-write connections
-  std::vector<std::unique_ptr<Db>> idle_readers_;  // read-only connections
+  std::unique_ptr<DbPool> pool_;
 };
 
 }  // namespace kb::store::sqlite

@@ -125,4 +125,22 @@ Error Db::error(std::string_view what) const {
   return Error(Errc::kBackend, std::string(what) + ": " + (h_ ? sqlite3_errmsg(h_) : "no handle"));
 }
 
+Result<std::unique_ptr<Db>> DbPool::acquire(bool read_only) {
+  {
+    std::lock_guard lock(mu_);
+    auto& pool = read_only ? idle_readers_ : idle_;
+    if (!pool.empty()) {
+      auto db = std::move(pool.back());
+      pool.pop_back();
+      return db;
+    }
+  }
+  return Db::open(path_, read_only);
+}
+
+void DbPool::release(std::unique_ptr<Db> db, bool read_only) {
+  std::lock_guard lock(mu_);
+  (read_only ? idle_readers_ : idle_).push_back(std::move(db));
+}
+
 }  // namespace kb::store::sqlite

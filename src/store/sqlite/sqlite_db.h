@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/result.h"
@@ -78,6 +80,22 @@ class Db {
   explicit Db(sqlite3* h) : h_(h) {}
   sqlite3* h_;
   std::map<const char*, sqlite3_stmt*> cache_;
+};
+
+// Idle connections to one database file, kept for reuse by the store that owns it;
+// read-write and read-only connections apart. A connection in use belongs to one caller.
+class DbPool {
+ public:
+  explicit DbPool(std::string path) : path_(std::move(path)) {}
+  // An idle connection of that kind, or a new one.
+  Result<std::unique_ptr<Db>> acquire(bool read_only);
+  void release(std::unique_ptr<Db> db, bool read_only);
+
+ private:
+  std::string path_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Db>> idle_;          // read-write connections
+  std::vector<std::unique_ptr<Db>> idle_readers_;  // read-only connections
 };
 
 }  // namespace kb::store::sqlite

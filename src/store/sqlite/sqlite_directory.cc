@@ -477,34 +477,17 @@ Result<std::unique_ptr<SqliteDirectoryStore>> SqliteDirectoryStore::open(const s
   std::unique_ptr<SqliteDirectoryStore> store(new SqliteDirectoryStore(path));
   auto db = KB_TRY(Db::open(path));
   KB_CHECK(migrate(*db));
-  store->release(std::move(db), false);
+  store->pool_->release(std::move(db), false);
   return store;
 }
 
-SqliteDirectoryStore::SqliteDirectoryStore(std::string path) : path_(std::move(path)) {}
+SqliteDirectoryStore::SqliteDirectoryStore(std::string path)
+    : pool_(std::make_unique<DbPool>(std::move(path))) {}
 SqliteDirectoryStore::~SqliteDirectoryStore() = default;
-
-Result<std::unique_ptr<Db>> SqliteDirectoryStore::acquire(bool read_only) {
-  {
-    std::lock_guard lock(mu_);
-    auto& pool = read_only ? idle_readers_ : idle_;
-    if (!pool.empty()) {
-      auto db = std::move(pool.back());
-      pool.pop_back();
-      return db;
-    }
-  }
-  return Db::open(path_, read_only);
-}
-
-void SqliteDirectoryStore::release(std::unique_ptr<Db> db, bool read_only) {
-  std::lock_guard lock(mu_);
-  (read_only ? idle_readers_ : idle_).push_back(std::move(db));
-}
 
 Result<void> SqliteDirectoryStore::run(bool read_only,
                                        const std::function<Result<void>(DirectoryTxn&)>& fn) {
-  auto db = KB_TRY(acquire(read_only));
+  auto db = KB_TRY(pool_->acquire(read_only));
   // Writers take the lock up front: a deferred transaction that later writes can fail with
   // SQLITE_BUSY on the upgrade, which the busy timeout does not cover. In WAL mode a
   // deferred read transaction sees one snapshot and blocks no one.
@@ -519,7 +502,7 @@ Result<void> SqliteDirectoryStore::run(bool read_only,
     auto stmt = db->prepare(r ? kCommit : kRollback);
     end = stmt ? stmt->run() : Result<void>(std::move(stmt).error());
   }
-  release(std::move(db), read_only);
+  pool_->release(std::move(db), read_only);
   if (!r) return r;
   return end;
 }
@@ -529,9 +512,9 @@ Result<void> SqliteDirectoryStore::transact(const std::function<Result<void>(Dir
 }
 
 Result<std::uint64_t> SqliteDirectoryStore::generation() {
-  auto db = KB_TRY(acquire(true));
+  auto db = KB_TRY(pool_->acquire(true));
   auto g = read_generation(*db);  // autocommit: one statement, one WAL read snapshot
-  release(std::move(db), true);
+  pool_->release(std::move(db), true);
   return g;
 }
 

@@ -13,6 +13,7 @@
 namespace kb::store::sqlite {
 
 class Db;
+class DbPool;
 
 class SqliteDirectoryStore final : public DirectoryStore {
  public:
@@ -30,14 +31,9 @@ class SqliteDirectoryStore final : public DirectoryStore {
 
  private:
   explicit SqliteDirectoryStore(std::string path);
-  Result<std::unique_ptr<Db>> acquire(bool read_only);
-  void release(std::unique_ptr<Db> db, bool read_only);
   Result<void> run(bool read_only, const std::function<Result<void>(DirectoryTxn&)>& fn);
 
-  std::string path_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Db>> idle_;          // read-write connections
-  std::vector<std::unique_ptr<Db>> idle_readers_;  // read-only connections
+  std::unique_ptr<DbPool> pool_;
 };
 
 }  // namespace kb::store::sqlite
