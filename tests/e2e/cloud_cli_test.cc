@@ -107,7 +107,8 @@ class CloudCli : public ::testing::Test {
 };
 
 TEST_F(CloudCli, InitServeAndAdminApiOverHttps) {
-  if (find_program("curl").empty()) GTEST_SKIP() << "curl not installed";
+  ASSERT_FALSE(find_program("curl").empty())
+      << "curl is missing (scripts/install-deps.sh installs it)";
   auto init = kb({"init", "--tenant-name", "Contoso", "--rp-id", "localhost", "--origin",
                   "https://localhost:8443"});
   ASSERT_EQ(init.exit_code, 0) << init.out;
@@ -216,7 +217,8 @@ TEST_F(CloudCli, InitRejectsBadInputAndLeavesNothingBehind) {
 // The same service on PostgreSQL: `init --postgres` writes the store there, `serve` and
 // `tenant add` read cloud.json's conninfo (label interop: a throwaway server).
 TEST_F(CloudCli, PostgresStore) {
-  if (find_program("curl").empty()) GTEST_SKIP() << "curl not installed";
+  ASSERT_FALSE(find_program("curl").empty())
+      << "curl is missing (scripts/install-deps.sh installs it)";
   std::string error;
   auto* pg = kb::testing::PostgresServer::shared(&error);
   ASSERT_NE(pg, nullptr) << error;

@@ -202,7 +202,8 @@ TEST_F(HttpsTest, BearerTokenReachesHandler) {
 }
 
 TEST_F(HttpsTest, CurlWithPinnedCertificateSucceeds) {
-  if (find_program("curl").empty()) GTEST_SKIP() << "curl not installed";
+  ASSERT_FALSE(find_program("curl").empty())
+      << "curl is missing (scripts/install-deps.sh installs it)";
   start();
   auto get = run_program({"curl", "--silent", "--show-error", "--fail-with-body", "--cacert",
                           cert_file_.string(), url("/hello")},
@@ -225,7 +226,8 @@ TEST_F(HttpsTest, CurlWithPinnedCertificateSucceeds) {
 }
 
 TEST_F(HttpsTest, CurlRefusesWithoutThePinAndServerRefusesOldTls) {
-  if (find_program("curl").empty()) GTEST_SKIP() << "curl not installed";
+  ASSERT_FALSE(find_program("curl").empty())
+      << "curl is missing (scripts/install-deps.sh installs it)";
   start();
   auto unpinned = run_program({"curl", "--silent", url("/hello")}, {}, "", 30);
   EXPECT_EQ(unpinned.exit_code, 60) << unpinned.out;  // CURLE_PEER_FAILED_VERIFICATION
