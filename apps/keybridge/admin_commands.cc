@@ -15,10 +15,6 @@
 namespace kb::app {
 namespace {
 
-struct AdminCommon {
-  std::string dc_data_dir = "/var/lib/keybridge/dc";
-};
-
 int fail(const Error& e) {
   std::cerr << "keybridge: " << e.to_string() << "\n";
   return 1;
@@ -93,6 +89,15 @@ void add_admin_commands(CLI::App& app, int& exit_code) {
   admin->require_subcommand(1);
   admin->add_option("--dc-data-dir", c->dc_data_dir, "Data directory of the embedded DC")
       ->capture_default_str();
+  admin->add_option("--cloud", c->cloud_url, "Cloud service URL, https://host[:port]");
+  admin->add_option("--tenant", c->tenant,
+                    "Tenant name for messages (the admin token selects the tenant)");
+  admin->add_option("--token-file", c->token_file,
+                    "File whose first line is the tenant's admin token (default: the "
+                    "KEYBRIDGE_ADMIN_TOKEN environment variable)");
+  admin->add_option("--ca-file", c->ca_file,
+                    "PEM certificate(s) to trust for the cloud (default: the system store)");
+  add_admin_cloud_commands(*admin, c, exit_code);
 
   auto* check = admin->add_subcommand(
       "dc-check",

@@ -25,6 +25,18 @@
 
 namespace kb::admin {
 
+// Errors of the admin operations themselves (the store's, the cloud's and the transport's
+// come back with their own codes).
+enum class Errc {
+  kIncomplete = 1,  // one side was changed and the other not; the detail says what to re-run
+  kTooSoon,         // a rotation within 24 hours of the last, without --force
+  kUnchanged,       // the first write failed: neither side was changed; re-run the command
+};
+constexpr ErrorDomain error_domain(Errc) {
+  return ErrorDomain::kApp;
+}
+std::string_view error_code_name(Errc e);
+
 // The cloud's view of a Kerberos server object (never its key).
 struct CloudKerberosServer {
   std::uint16_t id = 0;  // branch id
@@ -79,7 +91,9 @@ struct AdminContext {
 
 Result<KerberosServerReport> get_kerberos_server(AdminContext& ctx);
 
-// Creates what is missing and publishes what differs; a no-op on a consistent object.
+// Creates what is missing (directory first) and publishes what differs; a no-op on a
+// consistent object. A publish failure after the directory was written is
+// Errc::kIncomplete (re-run set).
 // The report describes the end state; `actions` says what was done, for the operator.
 Result<KerberosServerReport> set_kerberos_server(AdminContext& ctx,
                                                  std::vector<std::string>& actions);
@@ -90,11 +104,17 @@ struct RotateOptions {
   std::optional<std::chrono::seconds> if_older_than;
 };
 inline constexpr std::chrono::hours kMinRotationInterval{24};
-// kConflict "rotated less than 24 hours ago" unless forced; a no-op (actions say so) when
-// if_older_than is set and the key is younger.
+// Directory first, then the cloud. Errc::kTooSoon within 24 hours of the last key change
+// unless forced; a no-op (actions say so) when if_older_than is set and the key is
+// younger. When the two sides disagree (a set or rotation that did not reach the cloud) it
+// publishes the directory's key instead of rotating again: the cloud is then never two
+// versions behind the DC. A publish that fails after the directory changed is
+// Errc::kIncomplete whose detail says to re-run set.
 Result<KerberosServerReport> rotate_kerberos_server(AdminContext& ctx, const RotateOptions& opts,
                                                     std::vector<std::string>& actions);
 
+// Cloud first, then the directory; the cloud's object being absent is not an error, nor is
+// the directory's. Errc::kIncomplete when the cloud's is gone and the directory's is not.
 Result<void> remove_kerberos_server(AdminContext& ctx, std::vector<std::string>& actions);
 
 }  // namespace kb::admin

@@ -70,6 +70,8 @@ SyncPlan plan_sync(const std::vector<SyncUser>& directory, const std::vector<Syn
     if (it != in_cloud.end() && *it->second == u) {
       ++plan.unchanged;
     } else {
+      if (it == in_cloud.end()) ++plan.added;
+      if (!u.enabled && (it == in_cloud.end() || it->second->enabled)) ++plan.disabled;
       plan.upserts.push_back(u);
     }
     if (it != in_cloud.end()) in_cloud.erase(it);

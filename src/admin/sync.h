@@ -46,6 +46,8 @@ struct SyncPlan {
   std::vector<SyncUser> upserts;     // new or changed
   std::vector<std::string> deletes;  // anchors in the cloud's domain but not in the directory
   std::size_t unchanged = 0;
+  std::size_t added = 0;     // of the upserts: anchors the cloud does not have yet
+  std::size_t disabled = 0;  // of the upserts: enabled in the cloud (or new), disabled here
 };
 SyncPlan plan_sync(const std::vector<SyncUser>& directory, const std::vector<SyncUser>& cloud);
 

@@ -12,6 +12,7 @@
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "base/rfc3339.h"
 #include "store/cloud.h"
 
 namespace kb::cloud::admin {
@@ -23,11 +24,10 @@ inline constexpr std::int64_t kMaxPassLifetimeS = 30 * 86400;
 inline constexpr std::int64_t kMinPrtLifetimeS = 3600;
 inline constexpr std::int64_t kMaxPrtLifetimeS = 90 * 86400;
 
-// RFC 3339 §5.6 date-time: "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)", 't'/'z' and a
-// space separator accepted, leap second 60 refused, fraction kept to microseconds.
-Result<SysTime> parse_rfc3339(std::string_view s);
-// UTC with 'Z', microseconds only when non-zero: "2026-11-23T16:25:44Z".
-std::string format_rfc3339(SysTime t);
+// RFC 3339 timestamps: the shared helpers of base/rfc3339.h, under the names this
+// namespace's callers use.
+using kb::format_rfc3339;
+using kb::parse_rfc3339;
 
 // A DNS domain name (RFC 1035 §2.3.1 letters, digits, hyphens; labels 1..63, total
 // <= 253, at least two labels), returned lower-case.
@@ -62,6 +62,9 @@ Result<void> check_text(std::string_view field, std::string_view s, std::size_t 
 Result<std::int64_t> get_int_in(const boost::json::object& o, std::string_view key, std::int64_t lo,
                                 std::int64_t hi,
                                 std::optional<std::int64_t> fallback = std::nullopt);
+// An RFC 3339 string member as an instant; nullopt when the member is absent or null.
+Result<std::optional<SysTime>> get_optional_time(const boost::json::object& o,
+                                                 std::string_view key);
 // A base64 (RFC 4648 §4) or base64url (§5) string member decoded.
 Result<Bytes> get_base64(const boost::json::object& o, std::string_view key);
 

@@ -225,7 +225,8 @@ Result<http::Response> put_server(ServiceContext& ctx, const http::Request& req,
   r.key_updated_from = KB_TRY(json::get_string(o, "key_updated_from"));
   KB_CHECK(admin::check_text("key_updated_from", r.key_updated_from, 256));
   const SysTime now = ctx.clock.now();
-  r.key_updated_on = now;
+  // The admin tool sends its directory's KeyUpdatedOn so both sides show the same instant.
+  r.key_updated_on = KB_TRY(admin::get_optional_time(o, "key_updated_on")).value_or(now);
   KB_CHECK(ctx.store.transact(
       [&](store::CloudTxn& t) -> Result<void> { return t.put_kerberos_server(tenant, r, now); }));
   return get_server(ctx, tenant, domain, 200);
@@ -242,9 +243,10 @@ Result<http::Response> rotate_server(ServiceContext& ctx, const http::Request& r
   KB_CHECK(admin::check_text("key_updated_from", from, 256));
   const store::KerberosServerKey k =
       KB_TRY(wrap_kerberos_server_key(ctx, tenant, domain, kvno, 18, key));
-  const SysTime now = ctx.clock.now();
+  const SysTime updated_on =
+      KB_TRY(admin::get_optional_time(o, "key_updated_on")).value_or(ctx.clock.now());
   KB_CHECK(ctx.store.transact([&](store::CloudTxn& t) -> Result<void> {
-    return t.rotate_kerberos_server_key(tenant, domain, k, now, from);
+    return t.rotate_kerberos_server_key(tenant, domain, k, updated_on, from);
   }));
   return get_server(ctx, tenant, domain, 200);
 }
