@@ -65,6 +65,11 @@ std::string format_report_text(const KerberosServerReport& r) {
     if (!other.empty()) out += "  <-- differs from " + other;
     out += "\n";
   }
+  if (!r.in_directory && !r.cloud) {
+    return out +
+           "Neither the directory nor the cloud has a Kerberos server object for this "
+           "domain (run `keybridge admin kerberos-server set` to create one).\n";
+  }
   if (!r.in_directory) out += "The directory has no Kerberos server object for this domain.\n";
   if (!r.cloud) out += "The cloud has no Kerberos server object for this domain.\n";
   out += r.consistent() ? "Directory and cloud agree.\n"

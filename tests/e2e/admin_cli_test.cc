@@ -267,7 +267,8 @@ TEST_F(AdminCli, KerberosServerLifecycleSyncAndTradesAcrossDomainsAndForests) {
     auto full = trade(*dc, *tgt);
     ASSERT_TRUE(full) << full.error().to_string();
     for (const auto& other : dcs_) {
-      if (other != dc) EXPECT_FALSE(trade(*other, *tgt)) << other->domain;
+      if (other == dc) continue;
+      EXPECT_FALSE(trade(*other, *tgt)) << other->domain;
     }
     tickets.push_back(std::move(tgt));
   }

@@ -69,6 +69,10 @@ TEST(KerberosServerReport, MissingSideIsNoneAndNull) {
   EXPECT_EQ(o.at("Id").as_int64(), 4711);
   EXPECT_FALSE(o.at("Consistent").as_bool());
   EXPECT_EQ(o.at("KeyUpdatedOn").as_string(), "2027-01-15T08:00:00Z");
+  r.in_directory = false;
+  const std::string neither = format_report_text(r);
+  EXPECT_NE(neither.find("Neither the directory nor the cloud"), std::string::npos) << neither;
+  EXPECT_EQ(neither.find("agree"), std::string::npos) << neither;
 }
 
 TEST(KerberosServerReport, Ages) {
