@@ -348,6 +348,13 @@ TEST_F(AdminCli, TokenFromEnvironmentNeverArgvAndTheDomainMustMatch) {
   auto other = admin(dc, {"kerberos-server", "set", "--domain", "fabrikam.test"});
   EXPECT_EQ(other.exit_code, 1) << other.out;
   EXPECT_NE(other.out.find("not fabrikam.test"), std::string::npos) << other.out;
+  auto bad_age = admin(
+      dc, {"kerberos-server", "set", "--domain", dc.domain, "--rotate-if-older-than", "soon"});
+  EXPECT_EQ(bad_age.exit_code, 1) << bad_age.out;
+  auto force_alone = admin(dc, {"kerberos-server", "set", "--domain", dc.domain, "--force"});
+  EXPECT_NE(force_alone.exit_code, 0) << force_alone.out;
+  auto untouched = admin(dc, {"kerberos-server", "get", "--domain", dc.domain, "--json"});
+  EXPECT_FALSE(json_line(untouched).at("InDirectory").as_bool());  // neither created anything
   auto dry = admin(dc, {"sync", "--domain", dc.domain, "--dry-run"});
   ASSERT_EQ(dry.exit_code, 0) << dry.out;
   EXPECT_NE(dry.out.find("would upsert alice@contoso.test"), std::string::npos) << dry.out;
