@@ -231,7 +231,6 @@ struct SigninFlags {
   std::string user, cloud, tenant, authenticator, state, ccache, ca_file, pin_file, origin;
   std::vector<std::string> dcs;
   bool ntlm = false;
-  bool p256 = false;
   bool no_cached = false;
 };
 
@@ -249,7 +248,6 @@ Result<Prepared> prepare(const SigninFlags& f, Rng& rng) {
   p.cloud.user = f.user;
   p.cloud.origin = f.origin.empty() ? KB_TRY(origin_of(f.cloud)) : f.origin;
   p.cloud.state_path = KB_TRY(state_path(f.state));
-  p.cloud.device_key_type = f.p256 ? client::DeviceKeyType::kP256 : client::DeviceKeyType::kRsa2048;
   p.transport = KB_TRY(cloud_transport(f.cloud, f.ca_file));
   p.authenticator = KB_TRY(client::open_authenticator(f.authenticator, rng));
   p.pin = KB_TRY(read_secret(f.pin_file, "KEYBRIDGE_PIN", "Security key PIN"));
@@ -365,7 +363,6 @@ void add_common(CLI::App* cmd, SigninFlags& f) {
   cmd->add_option("--ca-file", f.ca_file, "PEM file trusted for the cloud's certificate");
   cmd->add_option("--pin-file", f.pin_file, "File holding the security key PIN (or KEYBRIDGE_PIN)");
   cmd->add_option("--origin", f.origin, "WebAuthn origin to claim (default: the cloud URL's)");
-  cmd->add_flag("--p256-device-key", f.p256, "Register the device with a P-256 key (default RSA)");
 }
 
 }  // namespace
@@ -390,7 +387,6 @@ void add_signin_commands(CLI::App& app, int& exit_code) {
                      "File holding the security key PIN (or KEYBRIDGE_PIN)");
   signin->add_option("--origin", f->origin, "WebAuthn origin to claim (default: the cloud URL's)");
   signin->add_flag("--ntlm", f->ntlm, "Also get the NT hash (key list) for NTLM single sign-on");
-  signin->add_flag("--p256-device-key", f->p256, "Register the device with a P-256 key");
   signin->add_flag("--no-cached", f->no_cached, "Do not fall back to the cached sign-in offline");
 
   auto rf = std::make_shared<SigninFlags>();

@@ -60,7 +60,7 @@ Result<void> prove_key_offline(const SigninOptions& o, DeviceState& state, Authe
   auto assertion = assert_over(auth, co, std::move(options), base64url_encode(challenge));
   if (!assertion) {
     // Another security key holds no credential for this device's cached one.
-    if (assertion.error().is(AuthenticatorErrc::kNoCredentials)) {
+    if (assertion.error().is(SigninErrc::kKeyNotRegistered)) {
       return Error(SigninErrc::kCachedKeyRefused, assertion.error().to_string());
     }
     return std::move(assertion).error();

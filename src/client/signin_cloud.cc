@@ -100,7 +100,14 @@ Result<std::string> assert_over(Authenticator& auth, const CloudOptions& o, bj::
   // Sign-in requires user verification (PIN or biometrics), whatever the options said.
   public_key["userVerification"] = "required";
   WebauthnClient client(auth, o.origin);
-  return client.get(json::serialize(public_key), o.pin);
+  auto r = client.get(json::serialize(public_key), o.pin);
+  // The key holds no credential among the user's registered ones (allowCredentials): to
+  // the person, the same as the cloud refusing an unknown key.
+  if (!r && r.error().is(AuthenticatorErrc::kNoCredentials)) {
+    return Error(SigninErrc::kKeyNotRegistered,
+                 "the security key has none of " + o.user + "'s credentials");
+  }
+  return r;
 }
 
 Result<DeviceState> register_device(const CloudOptions& o, Authenticator& auth,
@@ -110,9 +117,9 @@ Result<DeviceState> register_device(const CloudOptions& o, Authenticator& auth,
   if (!challenge) return Error(SigninErrc::kBadReply, "authentication options: challenge");
   std::string assertion = KB_TRY(assert_over(auth, o, opts.public_key, *challenge));
   DeviceState s;
-  s.device_key =
-      KB_TRY(o.device_key_type == DeviceKeyType::kP256 ? crypto::PrivateKey::generate_ec_p256()
-                                                       : crypto::PrivateKey::generate_rsa(2048));
+  // RSA: the cloud verifies the device-signed PRT request as RS256 only (cloud/prt.cc), so
+  // a P-256 device key, which the device route would accept, could never sign in.
+  s.device_key = KB_TRY(crypto::PrivateKey::generate_rsa(2048));
   // MS-DRS: the transport key is RSA (the session key comes back RSA-OAEP wrapped).
   s.transport_key = KB_TRY(crypto::PrivateKey::generate_rsa(2048));
   const Bytes dk = KB_TRY(KB_TRY(s.device_key.public_key()).to_spki_der());

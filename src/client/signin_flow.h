@@ -55,8 +55,6 @@ using CloudTransport = std::function<Result<http::Response>(const http::Request&
 // next DC.
 using KdcTransport = std::function<Result<Bytes>(const std::string& address, ByteView request)>;
 
-enum class DeviceKeyType { kRsa2048, kP256 };
-
 struct CloudOptions {
   std::string tenant;
   std::string cloud_url;  // recorded in the device state (the transport knows where to go)
@@ -64,7 +62,6 @@ struct CloudOptions {
   std::string user;       // UPN, "alice@contoso.test"
   const SecretString* pin = nullptr;
   std::filesystem::path state_path;
-  DeviceKeyType device_key_type = DeviceKeyType::kRsa2048;
   std::string device_name = "keybridge";
 };
 
@@ -90,7 +87,7 @@ struct SigninResult {
   bool nt_hash = false;                  // the key list answered (with --ntlm)
 };
 
-// First use registers the device (device key, RSA-2048 transport key, 0600 state via
+// First use registers the device (RSA-2048 device and transport keys, 0600 state via
 // device_state.h); then nonce, assertion over it, PRT request with tgt=true, partial TGT,
 // DC trade, ccache. The state is saved after each step that changed it, so a DC refusal
 // still leaves the PRT in the state. When the cloud is unreachable and allow_cached is set,

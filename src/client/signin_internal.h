@@ -38,7 +38,8 @@ struct AuthOptions {
 Result<AuthOptions> authentication_options(const CloudTransport& cloud, const CloudOptions& o);
 
 // An assertion (AuthenticationResponseJSON) over `challenge` (base64url text) with UV
-// required, through a WebauthnClient at options.origin.
+// required, through a WebauthnClient at options.origin. A key with none of the allowed
+// credentials is kKeyNotRegistered.
 Result<std::string> assert_over(Authenticator& auth, const CloudOptions& o,
                                 boost::json::object public_key, const std::string& challenge);
 
@@ -52,13 +53,15 @@ Result<std::string> fetch_nonce(const CloudTransport& cloud, const std::string& 
 // ---- DC trade (signin_trade.cc)
 
 struct TradeResult {
-  TgsReply reply;
+  std::optional<Error> refusal;   // a final KRB-ERROR (policy, key expired, revoked)
+  std::optional<TgsReply> reply;  // the full TGT when there is no refusal
   std::string dc;
   std::vector<std::string> failures;
   std::vector<std::string> answered;
 };
 // Locates the DCs of the partial TGT's realm and trades it at the first that answers. A
-// final KRB-ERROR (policy, key expired, client revoked) stops at once with its SigninErrc;
+// final KRB-ERROR (policy, key expired, client revoked) stops at once (`refusal`, with its
+// SigninErrc; the DC still counts as one that answered);
 // an unreachable DC, another KRB-ERROR or an RODC-style TGS-REP (the ticket's kvno carries
 // a branch id) moves to the next DC; none left is kNoDcReachable naming each failure.
 Result<TradeResult> trade(const Credential& partial, bool ntlm, const LocatorConfig& locator,

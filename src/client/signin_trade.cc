@@ -72,9 +72,12 @@ Result<TradeResult> trade(const Credential& partial, bool ntlm, const LocatorCon
   for (const auto& [dc, e] : it.failures()) out.failures.push_back(describe(dc, e));
   out.answered = it.answered_dcs();
   if (!outcome) return Error(SigninErrc::kNoDcReachable, outcome.error().detail());
-  if (auto* refusal = std::get_if<Error>(&*outcome)) return std::move(*refusal);
-  out.reply = std::move(std::get<TgsReply>(*outcome));
   out.dc = it.current() ? it.current()->address : "";
+  if (auto* refusal = std::get_if<Error>(&*outcome)) {
+    out.refusal = std::move(*refusal);
+  } else {
+    out.reply = std::move(std::get<TgsReply>(*outcome));
+  }
   return out;
 }
 
@@ -132,11 +135,12 @@ Result<SigninResult> trade_and_store(DeviceState& state, const std::filesystem::
                                      const LocatorConfig& locator, const SrvLookup& srv,
                                      const KdcTransport& kdc, const Clock& clock, Rng& rng) {
   auto traded = trade(partial, ntlm, locator, srv, kdc, clock, rng);
-  if (!traded) {
+  if (!traded || traded->refusal) {
+    if (traded) state.dcs_answered = traded->answered;
     KB_CHECK(save_device_state(state_path, state, rng));
-    return std::move(traded).error();
+    return traded ? std::move(*traded->refusal) : std::move(traded).error();
   }
-  const Credential& full = traded->reply.credential;
+  const Credential& full = traded->reply->credential;
   SigninResult out;
   out.ccache = KB_TRY(store_credential(full, ccache));
   out.device_id = state.device_id;
@@ -145,14 +149,14 @@ Result<SigninResult> trade_and_store(DeviceState& state, const std::filesystem::
   out.prt_expiry = state.prt_expiry;
   out.dc = traded->dc;
   out.dc_failures = traded->failures;
-  out.nt_hash = traded->reply.nt_hash.has_value();
+  out.nt_hash = traded->reply->nt_hash.has_value();
   state.full_tgt = KB_TRY(credential_image(full));
   state.full_tgt_expiry = out.tgt_expiry;
   state.dcs_answered = traded->answered;
   state.key_list = out.nt_hash;
   // --ntlm keeps the NT hash (encrypted under the state's file key); without it, none is kept.
-  if (traded->reply.nt_hash) {
-    state.nt_hash = std::move(*traded->reply.nt_hash);
+  if (traded->reply->nt_hash) {
+    state.nt_hash = std::move(*traded->reply->nt_hash);
   } else {
     state.nt_hash.reset();
   }

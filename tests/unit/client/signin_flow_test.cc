@@ -15,8 +15,8 @@
 #include "base/subprocess.h"
 #include "client/ccache_writer.h"
 #include "client/device_state.h"
-#include "client/signin_status.h"
 #include "client/signin_internal.h"
+#include "client/signin_status.h"
 #include "client/soft_authenticator.h"
 #include "client/webauthn_client.h"
 #include "cloud/service/access_pass.h"
@@ -287,7 +287,6 @@ class SigninFlow : public ::testing::Test {
   std::string ccache_ = "FILE:" + (dir_.path() / "krb5cc_alice").string();
 };
 
-
 // ---------------------------------------------------------------- the way it should go
 
 TEST_F(SigninFlow, RegisterKeyThenFirstSignInPutsTheFullTgtInTheCache) {
@@ -350,7 +349,6 @@ TEST_F(SigninFlow, FirstUseWithoutStateRegistersTheDevice) {
   std::filesystem::remove(state_path_);
   std::filesystem::remove(device_key_path(state_path_));
   SigninOptions o = options();
-  o.cloud.device_key_type = DeviceKeyType::kP256;
   auto r = sign_in_with(key, o);
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_TRUE(r->device_registered);
@@ -393,8 +391,7 @@ TEST_F(SigninFlow, ConfiguredDcsComeFirstAndDeadOrWrongDcsArePassedOver) {
   SoftAuthenticator key = new_key("alice");
   ASSERT_TRUE(register_alice(key));
   SigninOptions o = options();
-  o.locator.realm_dcs["CONTOSO.TEST"] = {"dead.contoso.test", "other-realm-dc",
-                                         "dc.contoso.test"};
+  o.locator.realm_dcs["CONTOSO.TEST"] = {"dead.contoso.test", "other-realm-dc", "dc.contoso.test"};
   auto r = sign_in_with(key, o);
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->dc, "dc.contoso.test:88");
@@ -432,8 +429,8 @@ TEST_F(SigninFlow, DomainAdminGetsAPrtButThePolicyRefusesTheTgt) {
   const std::string pass = "QRSTUVWXYZ0123456789";
   add_pass(id, pass);
   SoftAuthenticator key = new_key("admin");
-  ASSERT_TRUE(register_key(cloud_options(admin), SecretString(pass), "", key, cloud(), clock_,
-                           rng_));
+  ASSERT_TRUE(
+      register_key(cloud_options(admin), SecretString(pass), "", key, cloud(), clock_, rng_));
   auto r = sign_in_with(key, options(admin));
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is(SigninErrc::kDcPolicy)) << r.error().to_string();
@@ -473,9 +470,8 @@ TEST_F(SigninFlow, PasswordExpiredOnPremisesAtTheCloud) {
 TEST_F(SigninFlow, DisabledAccountAtTheDcIsRevoked) {
   SoftAuthenticator key = new_key("alice");
   ASSERT_TRUE(register_alice(key));
-  edit_dc_user("alice", [](store::Account& a) {
-    a.user_account_control |= store::uac::kAccountDisable;
-  });
+  edit_dc_user("alice",
+               [](store::Account& a) { a.user_account_control |= store::uac::kAccountDisable; });
   auto r = sign_in_with(key, options());
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is(SigninErrc::kAccountRevoked)) << r.error().to_string();
@@ -497,6 +493,22 @@ TEST_F(SigninFlow, NoKerberosServerObjectForTheDomain) {
   EXPECT_TRUE(kdc_log_.empty());
 }
 
+TEST_F(SigninFlow, ADeletedCredentialIsRefusedByTheCloud) {
+  SoftAuthenticator key = new_key("alice");
+  auto reg = register_alice(key);
+  ASSERT_TRUE(reg);
+  ASSERT_TRUE(sign_in_with(key, options()));
+  // The administrator deletes the key: the cloud lists no credentials for alice any more,
+  // the (discoverable) key still answers, and the cloud refuses its assertion.
+  run([&](store::CloudTxn& t) {
+    return t.delete_credential(kTenant, *base64url_decode(reg->credential_id));
+  });
+  auto r = sign_in_with(key, options());
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kKeyNotRegistered)) << r.error().to_string();
+  EXPECT_NE(r.error().detail().find("invalid_grant"), std::string::npos) << r.error().detail();
+}
+
 TEST_F(SigninFlow, AnUnregisteredKeyIsRefused) {
   SoftAuthenticator key = new_key("alice");
   ASSERT_TRUE(register_alice(key));
@@ -514,8 +526,8 @@ TEST_F(SigninFlow, AnUnregisteredKeyIsRefused) {
 
 TEST_F(SigninFlow, AWrongOrUsedAccessPassIsRefused) {
   SoftAuthenticator key = new_key("alice");
-  auto wrong = register_key(cloud_options(), SecretString("AAAAAAAAAAAAAAAAAAAA"), "", key,
-                            cloud(), clock_, rng_);
+  auto wrong = register_key(cloud_options(), SecretString("AAAAAAAAAAAAAAAAAAAA"), "", key, cloud(),
+                            clock_, rng_);
   ASSERT_FALSE(wrong);
   EXPECT_TRUE(wrong.error().is(SigninErrc::kAccessPassRefused)) << wrong.error().to_string();
   ASSERT_TRUE(register_alice(key));
@@ -599,12 +611,12 @@ TEST_F(SigninFlow, CachedAssertionChecksChallengeAndCounter) {
   DeviceState s = state();
   // An assertion made over one challenge does not verify for another, and not twice.
   Bytes challenge(32, 7);
-  bj::object opts{{"challenge", base64url_encode(challenge)},
-                  {"rpId", "localhost"},
-                  {"allowCredentials", bj::array{bj::object{
-                                           {"type", "public-key"},
-                                           {"id", base64url_encode(s.credential_id)}}}},
-                  {"userVerification", "required"}};
+  bj::object opts{
+      {"challenge", base64url_encode(challenge)},
+      {"rpId", "localhost"},
+      {"allowCredentials",
+       bj::array{bj::object{{"type", "public-key"}, {"id", base64url_encode(s.credential_id)}}}},
+      {"userVerification", "required"}};
   auto assertion = WebauthnClient(key, "https://localhost").get(json::serialize(opts), &pin_);
   ASSERT_TRUE(assertion) << assertion.error().to_string();
   DeviceState other = state();
@@ -721,10 +733,9 @@ TEST_F(SigninFlow, StatusReportsStateAndCacheWithoutSecrets) {
   EXPECT_EQ(j->at("device_id").as_string(), st->device_id);
   EXPECT_TRUE(j->at("prt_present").as_bool());
   EXPECT_TRUE(j->at("key_list_obtained").as_bool());
-  EXPECT_EQ(j->at("full_tgt_expiry").as_int64(),
-            std::chrono::duration_cast<std::chrono::seconds>(
-                st->full_tgt_expiry->time_since_epoch())
-                .count());
+  EXPECT_EQ(j->at("full_tgt_expiry").as_int64(), std::chrono::duration_cast<std::chrono::seconds>(
+                                                     st->full_tgt_expiry->time_since_epoch())
+                                                     .count());
   EXPECT_EQ(j->at("ccache").as_object().at("credentials").as_array().size(), 1u);
   // Neither report carries the PRT.
   const std::string prt(state().prt->reveal());
