@@ -238,7 +238,7 @@ struct Prepared {
   client::CloudOptions cloud;
   client::CloudTransport transport;
   std::unique_ptr<client::Authenticator> authenticator;
-  std::optional<SecretString> pin;
+  std::unique_ptr<SecretString> pin;  // heap: cloud.pin points at it across moves
 };
 
 Result<Prepared> prepare(const SigninFlags& f, Rng& rng) {
@@ -250,8 +250,9 @@ Result<Prepared> prepare(const SigninFlags& f, Rng& rng) {
   p.cloud.state_path = KB_TRY(state_path(f.state));
   p.transport = KB_TRY(cloud_transport(f.cloud, f.ca_file));
   p.authenticator = KB_TRY(client::open_authenticator(f.authenticator, rng));
-  p.pin = KB_TRY(read_secret(f.pin_file, "KEYBRIDGE_PIN", "Security key PIN"));
-  p.cloud.pin = &*p.pin;
+  p.pin = std::make_unique<SecretString>(
+      KB_TRY(read_secret(f.pin_file, "KEYBRIDGE_PIN", "Security key PIN")));
+  p.cloud.pin = p.pin.get();
   return p;
 }
 
