@@ -6,6 +6,7 @@
 #include "admin_commands.h"
 #include "cloud_commands.h"
 #include "dc_commands.h"
+#include "signin_commands.h"
 #include "demo/dc_demo.h"
 #include "demo/partial_tgt_demo.h"
 
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   kb::app::add_dc_commands(app, exit_code);
   kb::app::add_admin_commands(app, exit_code);
   kb::app::add_cloud_commands(app, exit_code);
+  kb::app::add_signin_commands(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);
   if (*demo) {

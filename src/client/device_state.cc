@@ -38,25 +38,16 @@ namespace bj = boost::json;
 constexpr std::size_t kMaxString = 2048;     // ids, URLs, DC addresses
 constexpr std::size_t kMaxBlob = 64 * 1024;  // certificates, keys, PRTs (base64 text)
 constexpr std::size_t kMaxDcs = 32;
+constexpr std::size_t kMaxTicketCache = 32 * 1024;  // a ccache image with a PAC-heavy ticket
 
 // The complete member set of version 1; anything else is refused.
-constexpr std::string_view kMembers[] = {"version",
-                                         "device_id",
-                                         "tenant",
-                                         "cloud_url",
-                                         "device_key",
-                                         "transport_key",
-                                         "device_certificate",
-                                         "prt",
-                                         "session_key",
-                                         "prt_expiry",
-                                         "credential_id",
-                                         "credential_public_key",
-                                         "sign_count",
-                                         "partial_tgt_expiry",
-                                         "full_tgt_expiry",
-                                         "dcs_answered",
-                                         "nt_hash"};
+constexpr std::string_view kMembers[] = {
+    "version", "device_id", "tenant", "cloud_url", "device_key", "transport_key",
+    "device_certificate", "prt", "session_key", "prt_expiry", "credential_id",
+    "credential_public_key", "sign_count", "partial_tgt_expiry", "full_tgt_expiry", "dcs_answered",
+    "nt_hash",
+    // Optional members added by `keybridge signin`.
+    "user", "realm", "rp_id", "origin", "key_list", "full_tgt", "partial_tgt"};
 
 Error bad(std::string_view member, std::string_view why) {
   return Error(DeviceStateErrc::kBadFile, std::string(member) + ": " + std::string(why));
@@ -152,6 +143,17 @@ Result<void> decode_public(const bj::object& o, DeviceState& s) {
   s.sign_count = static_cast<std::uint32_t>(*count);
   s.partial_tgt_expiry = KB_TRY(get_time(o, "partial_tgt_expiry"));
   s.full_tgt_expiry = KB_TRY(get_time(o, "full_tgt_expiry"));
+  for (auto [member, field] : {std::pair<std::string_view, std::string*>{"user", &s.user},
+                               {"realm", &s.realm},
+                               {"rp_id", &s.rp_id},
+                               {"origin", &s.origin}}) {
+    if (present(o, member)) *field = KB_TRY(get_str(o, member, kMaxString));
+  }
+  if (present(o, "key_list")) {
+    auto b = json::get_bool(o, "key_list");
+    if (!b) return bad("key_list", "not a boolean");
+    s.key_list = *b;
+  }
   auto dcs = json::get_array(o, "dcs_answered");
   if (!dcs) return bad("dcs_answered", "missing or not an array");
   if ((*dcs)->size() > kMaxDcs) return bad("dcs_answered", "too many entries");
@@ -178,6 +180,14 @@ Result<void> decode_secrets(const bj::object& o, DeviceState& s, const crypto::M
     SecretBytes h = KB_TRY(get_secret(o, "nt_hash", s.device_id, key));
     if (h.size() != 16) return bad("nt_hash", "not 16 bytes");
     s.nt_hash = std::move(h);
+  }
+  for (auto [member, field] :
+       {std::pair<std::string_view, std::optional<SecretBytes>*>{"full_tgt", &s.full_tgt},
+        {"partial_tgt", &s.partial_tgt}}) {
+    if (!present(o, member)) continue;
+    SecretBytes v = KB_TRY(get_secret(o, member, s.device_id, key));
+    if (v.size() > kMaxTicketCache) return bad(member, "too large");
+    *field = std::move(v);
   }
   return ok();
 }
@@ -271,6 +281,13 @@ Result<Bytes> encode_device_state(const DeviceState& s, const crypto::MasterKey&
   for (const auto& d : s.dcs_answered) dcs.emplace_back(d);
   o["dcs_answered"] = std::move(dcs);
   if (s.nt_hash) KB_CHECK(put_secret(o, "nt_hash", s.nt_hash->reveal(), s, key, rng));
+  if (!s.user.empty()) o["user"] = s.user;
+  if (!s.realm.empty()) o["realm"] = s.realm;
+  if (!s.rp_id.empty()) o["rp_id"] = s.rp_id;
+  if (!s.origin.empty()) o["origin"] = s.origin;
+  if (s.key_list) o["key_list"] = true;
+  if (s.full_tgt) KB_CHECK(put_secret(o, "full_tgt", s.full_tgt->reveal(), s, key, rng));
+  if (s.partial_tgt) KB_CHECK(put_secret(o, "partial_tgt", s.partial_tgt->reveal(), s, key, rng));
   std::string text = json::serialize(o);
   text.push_back('\n');
   return to_bytes(text);

@@ -59,6 +59,16 @@ struct DeviceState {
   std::optional<SysTime> full_tgt_expiry;
   std::vector<std::string> dcs_answered;
   std::optional<SecretBytes> nt_hash;  // from KERB-KEY-LIST-REP, when --ntlm obtained it
+  // Added for `keybridge signin` (optional members of version 1; absent in older files):
+  std::string user;       // the UPN that signed in
+  std::string realm;      // the Kerberos realm of the partial/full TGT
+  std::string rp_id;      // WebAuthn relying party of the cloud, for cached sign-in
+  std::string origin;     // WebAuthn origin the client used
+  bool key_list = false;  // the last trade returned KERB-KEY-LIST-REP
+  // The full TGT of the last trade (ticket and session key) as an MIT ccache (v4) image,
+  // for cached sign-in; and the partial TGT the cloud issued, for a re-trade.
+  std::optional<SecretBytes> full_tgt;
+  std::optional<SecretBytes> partial_tgt;
 };
 
 // Serializes `s`, encrypting its secret members under `file_key`.

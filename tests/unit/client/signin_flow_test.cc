@@ -1,0 +1,821 @@
+// The sign-in flow (client/signin_flow.h) against the real cloud service (make_router over a
+// temporary SQLite store) and our KDC (kdc::Kdc over a temporary SQLite directory), both in
+// process: first use, the trade, --ntlm, refresh, cached sign-in, status, and each error a
+// person can act on.
+#include "client/signin_flow.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+
+#include "base/base64.h"
+#include "base/http_router.h"
+#include "base/json.h"
+#include "base/subprocess.h"
+#include "client/ccache_writer.h"
+#include "client/device_state.h"
+#include "client/signin_internal.h"
+#include "client/signin_status.h"
+#include "client/soft_authenticator.h"
+#include "client/webauthn_client.h"
+#include "cloud/service/access_pass.h"
+#include "cloud/service/context.h"
+#include "crypto/crypto.h"
+#include "formats/ccache.h"
+#include "formats/keytab.h"
+#include "kdc/accounts.h"
+#include "kdc/kdc.h"
+#include "kdc/kdc_directory.h"
+#include "kdc/kerberos_server.h"
+#include "krb5/messages.h"
+#include "store/sqlite/cloud_sqlite.h"
+#include "store/sqlite/sqlite_directory.h"
+
+namespace kb::client {
+namespace {
+
+using namespace std::chrono_literals;
+namespace bj = boost::json;
+
+const std::string kTenant = "aaaaaaaa-1111-4111-8111-111111111111";
+const std::string kOtherTenant = "bbbbbbbb-2222-4222-8222-222222222222";
+const std::string kAlice = "alice@contoso.test";
+const std::string kDomainSid = "S-1-5-21-7-8-9";
+const std::string kTap = "ABCDEFGHIJKLMNOPQRST";
+
+// Seconds only: tickets and the state file carry whole seconds.
+SysTime now_seconds() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+class SigninFlow : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // libkrb5 (ccache writer) reads a configuration; an empty one is enough for FILE caches.
+    ASSERT_TRUE(formats::write_private_file(dir_.path() / "krb5.conf", as_bytes("")));
+    ::setenv("KRB5_CONFIG", (dir_.path() / "krb5.conf").c_str(), 1);
+    std::filesystem::create_directory(state_path_.parent_path());
+    set_up_dc();
+    set_up_cloud();
+  }
+  void TearDown() override { ::unsetenv("KRB5_CONFIG"); }
+
+  void set_up_dc() {
+    auto s = store::sqlite::SqliteDirectoryStore::open((dir_.path() / "dir.db").string());
+    ASSERT_TRUE(s) << s.error().to_string();
+    dir_store_ = std::move(*s);
+    auto d = kdc::provision_domain(*dir_store_,
+                                   {"contoso.test", "", kDomainSid, SecretString("Adm1n!pw-x")},
+                                   dc_mk_, clock_, rng_);
+    ASSERT_TRUE(d) << d.error().to_string();
+    domain_ = *d;
+    add_dc_user(1105, "alice", kAlice, "Al1ce-pw!");
+    kdc::KerberosServerSpec spec;
+    spec.branch_id = 4242;
+    auto ks = kdc::create_kerberos_server(*dir_store_, spec, dc_mk_, clock_, rng_);
+    ASSERT_TRUE(ks) << ks.error().to_string();
+    directory_ = std::make_unique<kdc::KdcDirectory>(*dir_store_, dc_mk_);
+    kdc_ = std::make_unique<kdc::Kdc>(*directory_, clock_, rng_, kdc::KdcPolicy{});
+  }
+
+  void add_dc_user(std::uint32_t rid, const std::string& sam, const std::string& upn,
+                   const std::string& password) {
+    store::Account a;
+    a.rid = rid;
+    a.sam_account_name = sam;
+    a.user_principal_name = upn;
+    a.user_account_control = store::uac::kNormalAccount;
+    ASSERT_TRUE(kdc::set_password(a, domain_, SecretString(password), dc_mk_, clock_, rng_));
+    ASSERT_TRUE(dir_store_->transact([&](store::DirectoryTxn& t) { return t.put_account(a); }));
+  }
+
+  void edit_dc_user(const std::string& sam, const std::function<void(store::Account&)>& edit) {
+    ASSERT_TRUE(dir_store_->transact([&](store::DirectoryTxn& t) -> Result<void> {
+      auto a = KB_TRY(t.account_by_sam(sam));
+      if (!a) return Error(BaseErrc::kIo, "no " + sam);
+      edit(*a);
+      return t.put_account(*a);
+    }));
+  }
+
+  void set_up_cloud() {
+    auto s = store::sqlite::SqliteCloudStore::open((dir_.path() / "cloud.db").string());
+    ASSERT_TRUE(s) << s.error().to_string();
+    cloud_store_ = std::move(*s);
+    ctx_ = std::make_unique<cloud::ServiceContext>(
+        cloud::ServiceContext{*cloud_store_, cloud_mk_, clock_, rng_, {}});
+    router_ = cloud::make_router(*ctx_);
+    run([&](store::CloudTxn& t) -> Result<void> {
+      KB_CHECK(t.create_tenant({kTenant, "Contoso", clock_.now()}));
+      return t.create_tenant({kOtherTenant, "Fabrikam", clock_.now()});
+    });
+    alice_id_ = add_cloud_user(kAlice, "alice", kDomainSid + "-1105");
+    add_pass(alice_id_, kTap);
+    publish_kerberos_server("contoso.test");
+  }
+
+  void run(const std::function<Result<void>(store::CloudTxn&)>& fn) {
+    auto r = cloud_store_->transact(fn);
+    ASSERT_TRUE(r) << r.error().to_string();
+  }
+
+  std::string add_cloud_user(const std::string& upn, const std::string& sam,
+                             const std::string& sid) {
+    store::CloudUser u;
+    u.id = store::new_uuid(rng_);
+    u.source_anchor = "anchor-" + upn;
+    u.upn = upn;
+    u.domain = upn.substr(upn.find('@') + 1);
+    u.sam_account_name = sam;
+    u.object_sid = sid;
+    u.enabled = true;
+    std::vector<store::CloudUser> v{u};
+    std::string id;
+    run([&](store::CloudTxn& t) -> Result<void> {
+      id = KB_TRY(t.upsert_users(kTenant, v, clock_.now())).at(0);
+      return ok();
+    });
+    return id;
+  }
+
+  void add_pass(const std::string& user_id, const std::string& secret) {
+    store::TemporaryAccessPass p;
+    p.tenant_id = kTenant;
+    p.user_id = user_id;
+    p.id = store::new_uuid(rng_);
+    p.secret_hash = cloud::access_pass_hash(secret);
+    p.one_time = true;
+    p.starts_at = clock_.now() - 1h;
+    p.expires_at = clock_.now() + 1h;
+    p.created = clock_.now() - 1h;
+    run([&](store::CloudTxn& t) { return t.create_access_pass(p); });
+  }
+
+  // What `admin kerberos-server set` publishes: branch id, key version 1, the key.
+  void publish_kerberos_server(const std::string& domain) {
+    auto key = kdc::kerberos_server_key(*dir_store_, dc_mk_);
+    ASSERT_TRUE(key) << key.error().to_string();
+    store::KerberosServerRecord r;
+    r.domain = domain;
+    r.branch_id = 4242;
+    auto wrapped = cloud_mk_.wrap(
+        key->bytes().reveal(),
+        crypto::key_binding("kerberos-server:" + kTenant + "/" + domain, 1, 18), rng_);
+    ASSERT_TRUE(wrapped);
+    r.current = {18, 1, *wrapped};
+    r.key_updated_on = clock_.now();
+    r.key_updated_from = "dc1.contoso.test";
+    run([&](store::CloudTxn& t) { return t.put_kerberos_server(kTenant, r, clock_.now()); });
+  }
+
+  // ---- transports
+
+  CloudTransport cloud() {
+    return [this](const http::Request& r) -> Result<http::Response> {
+      ++cloud_calls_;
+      if (cloud_offline_) return Error(BaseErrc::kIo, "connection refused (test)");
+      http::Response resp = router_.handle(r);
+      if (rewrite_) rewrite_(r, resp);
+      return resp;
+    };
+  }
+
+  KdcTransport kdc() {
+    return [this](const std::string& address, ByteView req) -> Result<Bytes> {
+      kdc_log_.push_back(address);
+      if (address == "dc.contoso.test:88") return kdc_->handle(req, true, "127.0.0.1");
+      if (address == "other-realm-dc:88") {
+        // A KDC that does not know the realm: KDC_ERR_WRONG_REALM (68), not final.
+        krb5::KrbError e;
+        e.stime = krb5::KerberosTime::from_sys(clock_.now());
+        e.error_code = 68;
+        e.realm = "OTHER.TEST";
+        e.sname = krb5::PrincipalName{2, {"krbtgt", "OTHER.TEST"}};
+        return der::encode(e);
+      }
+      return Error(BaseErrc::kIo, "unreachable (test)");
+    };
+  }
+
+  SrvLookup srv() {
+    return [this](const std::string& q) -> Result<std::vector<SrvEntry>> {
+      srv_log_.push_back(q);
+      if (q == "_kerberos._tcp.dc._msdcs.contoso.test" && dns_has_dc_) {
+        return std::vector<SrvEntry>{{0, 100, 88, "dc.contoso.test"}};
+      }
+      return Error(BaseErrc::kIo, "NXDOMAIN (test)");
+    };
+  }
+
+  // ---- the user's side
+
+  SoftAuthenticator new_key(const std::string& name) {
+    auto a = SoftAuthenticator::create(dir_.path() / (name + ".key.json"), rng_, &pin_);
+    EXPECT_TRUE(a) << a.error().to_string();
+    return std::move(*a);
+  }
+
+  CloudOptions cloud_options(const std::string& user = kAlice) {
+    CloudOptions o;
+    o.tenant = kTenant;
+    o.cloud_url = "https://localhost";
+    o.origin = "https://localhost";
+    o.user = user;
+    o.pin = &pin_;
+    o.state_path = state_path_;
+    return o;
+  }
+
+  SigninOptions options(const std::string& user = kAlice) {
+    SigninOptions o;
+    o.cloud = cloud_options(user);
+    o.ccache = ccache_;
+    o.locator.dns_lookup = true;
+    return o;
+  }
+
+  Result<RegisterKeyResult> register_alice(SoftAuthenticator& key) {
+    return register_key(cloud_options(), SecretString(kTap), "yubikey", key, cloud(), clock_, rng_);
+  }
+
+  Result<SigninResult> sign_in_with(SoftAuthenticator& key, const SigninOptions& o) {
+    return sign_in(o, key, cloud(), kdc(), srv(), clock_, rng_);
+  }
+
+  DeviceState state() {
+    auto s = load_device_state(state_path_);
+    EXPECT_TRUE(s) << s.error().to_string();
+    return s ? std::move(*s) : DeviceState{};
+  }
+
+  // The ticket in the cache: the full TGT, under the domain krbtgt (kvno without branch).
+  void expect_full_tgt_in_cache() {
+    auto c = read_ccache(ccache_);
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_EQ(c->default_principal, "alice@CONTOSO.TEST");
+    ASSERT_EQ(c->credentials.size(), 1u);
+    EXPECT_EQ(c->credentials[0].server, "krbtgt/CONTOSO.TEST@CONTOSO.TEST");
+    EXPECT_TRUE(c->credentials[0].flags & 0x40000000u);  // forwardable
+    EXPECT_GT(c->credentials[0].endtime, clock_.now());
+  }
+
+  TempDir dir_{"kb-signin-flow"};
+  crypto::SystemRng rng_;
+  FixedClock clock_{now_seconds()};
+  SecretString pin_{"246810"};
+  // DC
+  crypto::MasterKey dc_mk_ = crypto::MasterKey::generate(rng_);
+  std::unique_ptr<store::sqlite::SqliteDirectoryStore> dir_store_;
+  store::Domain domain_;
+  std::unique_ptr<kdc::KdcDirectory> directory_;
+  std::unique_ptr<kdc::Kdc> kdc_;
+  std::vector<std::string> kdc_log_;
+  std::vector<std::string> srv_log_;
+  bool dns_has_dc_ = true;
+  // cloud
+  crypto::MasterKey cloud_mk_ = crypto::MasterKey::generate(rng_);
+  std::unique_ptr<store::CloudStore> cloud_store_;
+  std::unique_ptr<cloud::ServiceContext> ctx_;
+  http::Router router_;
+  bool cloud_offline_ = false;
+  int cloud_calls_ = 0;
+  std::function<void(const http::Request&, http::Response&)> rewrite_;
+  std::string alice_id_;
+  // device
+  std::filesystem::path state_path_ = dir_.path() / "state" / "device.json";
+  std::string ccache_ = "FILE:" + (dir_.path() / "krb5cc_alice").string();
+};
+
+// ---------------------------------------------------------------- the way it should go
+
+TEST_F(SigninFlow, RegisterKeyThenFirstSignInPutsTheFullTgtInTheCache) {
+  SoftAuthenticator key = new_key("alice");
+  auto reg = register_alice(key);
+  ASSERT_TRUE(reg) << reg.error().to_string();
+  EXPECT_TRUE(reg->device_registered);
+  EXPECT_EQ(reg->name, "yubikey");
+  DeviceState after_reg = state();
+  EXPECT_EQ(after_reg.device_id, reg->device_id);
+  EXPECT_EQ(base64url_encode(after_reg.credential_id), reg->credential_id);
+  EXPECT_FALSE(after_reg.credential_public_key.empty());
+  EXPECT_EQ(after_reg.rp_id, "localhost");
+  EXPECT_FALSE(after_reg.prt);
+
+  auto r = sign_in_with(key, options());
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->mode, SigninResult::Mode::kOnline);
+  EXPECT_FALSE(r->device_registered);  // register-key did it
+  EXPECT_EQ(r->device_id, reg->device_id);
+  EXPECT_EQ(r->principal, "alice@CONTOSO.TEST");
+  EXPECT_EQ(r->ccache, ccache_);
+  EXPECT_EQ(r->dc, "dc.contoso.test:88");
+  EXPECT_FALSE(r->nt_hash);
+  // DNS SRV: the DC-only name first, which answered.
+  EXPECT_EQ(srv_log_, std::vector<std::string>{"_kerberos._tcp.dc._msdcs.contoso.test"});
+  expect_full_tgt_in_cache();
+
+  DeviceState s = state();
+  ASSERT_TRUE(s.prt && s.session_key && s.prt_expiry && s.full_tgt && s.partial_tgt);
+  EXPECT_EQ(*s.prt_expiry, clock_.now() + 14 * 24h);
+  EXPECT_EQ(s.realm, "CONTOSO.TEST");
+  EXPECT_EQ(s.user, kAlice);
+  EXPECT_EQ(s.dcs_answered, std::vector<std::string>{"dc.contoso.test:88"});
+  EXPECT_FALSE(s.nt_hash);
+  EXPECT_FALSE(s.key_list);
+  // The counter followed the key's: above what registration recorded.
+  EXPECT_GT(s.sign_count, after_reg.sign_count);
+  // The cached full TGT is the domain krbtgt's ticket, not the RODC-keyed partial one.
+  auto full = krb5::Ticket{};
+  {
+    auto cc = formats::parse_ccache(s.full_tgt->reveal());
+    ASSERT_TRUE(cc);
+    auto t = der::decode<krb5::Ticket>(cc->credentials.at(0).ticket);
+    ASSERT_TRUE(t);
+    full = *t;
+  }
+  EXPECT_EQ(full.enc_part.kvno.value_or(0) >> 16, 0u);
+  auto pc = formats::parse_ccache(s.partial_tgt->reveal());
+  ASSERT_TRUE(pc);
+  auto pt = der::decode<krb5::Ticket>(pc->credentials.at(0).ticket);
+  ASSERT_TRUE(pt);
+  EXPECT_EQ(pt->enc_part.kvno.value_or(0) >> 16, 4242u);
+}
+
+TEST_F(SigninFlow, FirstUseWithoutStateRegistersTheDevice) {
+  SoftAuthenticator key = new_key("alice");
+  // The key was registered elsewhere (another device): this device has no state.
+  ASSERT_TRUE(register_alice(key));
+  std::filesystem::remove(state_path_);
+  std::filesystem::remove(device_key_path(state_path_));
+  SigninOptions o = options();
+  auto r = sign_in_with(key, o);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_TRUE(r->device_registered);
+  DeviceState s = state();
+  EXPECT_EQ(s.device_id, r->device_id);
+  EXPECT_TRUE(s.prt.has_value());
+  // No credential public key is known here (the key was registered elsewhere), so no
+  // cached sign-in: the cloud going away is an error, not a cached success.
+  EXPECT_TRUE(s.credential_public_key.empty());
+  cloud_offline_ = true;
+  auto offline = sign_in_with(key, o);
+  ASSERT_FALSE(offline);
+  EXPECT_TRUE(offline.error().is(SigninErrc::kCachedUnavailable)) << offline.error().to_string();
+}
+
+TEST_F(SigninFlow, NtlmKeepsTheDirectorysNtHashEncrypted) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  SigninOptions o = options();
+  o.ntlm = true;
+  auto r = sign_in_with(key, o);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_TRUE(r->nt_hash);
+  DeviceState s = state();
+  ASSERT_TRUE(s.nt_hash);
+  EXPECT_TRUE(s.key_list);
+  auto expected = crypto::nt_hash(SecretString("Al1ce-pw!"));
+  ASSERT_TRUE(expected);
+  EXPECT_EQ(*s.nt_hash, expected->bytes());
+  // Not in clear in the file.
+  auto text = formats::read_file(state_path_, 1 << 20);
+  ASSERT_TRUE(text);
+  EXPECT_EQ(as_chars(*text).find(base64_encode(expected->bytes().reveal())), std::string::npos);
+  // Without --ntlm the next sign-in drops it.
+  ASSERT_TRUE(sign_in_with(key, options()));
+  EXPECT_FALSE(state().nt_hash);
+}
+
+TEST_F(SigninFlow, ConfiguredDcsComeFirstAndDeadOrWrongDcsArePassedOver) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  SigninOptions o = options();
+  o.locator.realm_dcs["CONTOSO.TEST"] = {"dead.contoso.test", "other-realm-dc", "dc.contoso.test"};
+  auto r = sign_in_with(key, o);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->dc, "dc.contoso.test:88");
+  ASSERT_EQ(r->dc_failures.size(), 2u);
+  EXPECT_EQ(r->dc_failures[0].rfind("dead.contoso.test:88: ", 0), 0u) << r->dc_failures[0];
+  EXPECT_EQ(r->dc_failures[1].rfind("other-realm-dc:88: ", 0), 0u) << r->dc_failures[1];
+  EXPECT_TRUE(srv_log_.empty());  // configuration wins; DNS not asked
+  expect_full_tgt_in_cache();
+}
+
+// ---------------------------------------------------------------- errors a person can act on
+
+TEST_F(SigninFlow, NoDcReachableIsItsOwnError) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  SigninOptions o = options();
+  o.locator.realm_dcs["CONTOSO.TEST"] = {"dead1.contoso.test", "dead2.contoso.test"};
+  auto r = sign_in_with(key, o);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kNoDcReachable)) << r.error().to_string();
+  EXPECT_NE(r.error().detail().find("dead2.contoso.test"), std::string::npos);
+  // The PRT is kept: a refresh can re-trade once a DC is back.
+  EXPECT_TRUE(state().prt.has_value());
+  // Nothing in DNS either.
+  dns_has_dc_ = false;
+  auto none = sign_in_with(key, options());
+  ASSERT_FALSE(none);
+  EXPECT_TRUE(none.error().is(SigninErrc::kNoDcReachable)) << none.error().to_string();
+  EXPECT_FALSE(read_ccache(ccache_));
+}
+
+TEST_F(SigninFlow, DomainAdminGetsAPrtButThePolicyRefusesTheTgt) {
+  const std::string admin = "administrator@contoso.test";
+  const std::string id = add_cloud_user(admin, "Administrator", kDomainSid + "-500");
+  const std::string pass = "QRSTUVWXYZ0123456789";
+  add_pass(id, pass);
+  SoftAuthenticator key = new_key("admin");
+  ASSERT_TRUE(
+      register_key(cloud_options(admin), SecretString(pass), "", key, cloud(), clock_, rng_));
+  auto r = sign_in_with(key, options(admin));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kDcPolicy)) << r.error().to_string();
+  DeviceState s = state();
+  EXPECT_TRUE(s.prt.has_value());
+  EXPECT_FALSE(s.full_tgt.has_value());
+  EXPECT_EQ(s.dcs_answered, std::vector<std::string>{"dc.contoso.test:88"});
+  EXPECT_FALSE(read_ccache(ccache_));
+}
+
+TEST_F(SigninFlow, PasswordExpiredOnPremisesAtTheDc) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  edit_dc_user("alice", [](store::Account& a) { a.pwd_last_set = 0; });  // must change
+  auto r = sign_in_with(key, options());
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kPasswordExpired)) << r.error().to_string();
+}
+
+TEST_F(SigninFlow, PasswordExpiredOnPremisesAtTheCloud) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  // The token endpoint's answer for a user whose synced password_expires_at has passed.
+  rewrite_ = [](const http::Request& req, http::Response& resp) {
+    if (req.target.find("/oauth2/token") != std::string::npos &&
+        req.body.find("srv_challenge") == std::string::npos) {
+      resp = http::problem(400, "password_expired", "Password expired");
+    }
+  };
+  auto r = sign_in_with(key, options());
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kPasswordExpired)) << r.error().to_string();
+  // A refusal by a reachable cloud never falls back to the cache.
+  EXPECT_FALSE(read_ccache(ccache_));
+}
+
+TEST_F(SigninFlow, DisabledAccountAtTheDcIsRevoked) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  edit_dc_user("alice",
+               [](store::Account& a) { a.user_account_control |= store::uac::kAccountDisable; });
+  auto r = sign_in_with(key, options());
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kAccountRevoked)) << r.error().to_string();
+}
+
+TEST_F(SigninFlow, NoKerberosServerObjectForTheDomain) {
+  const std::string dave = "dave@fabrikam.test";
+  const std::string id = add_cloud_user(dave, "dave", "S-1-5-21-4-5-6-1107");
+  const std::string pass = "DAVE0123456789ABCDEF";
+  add_pass(id, pass);
+  SoftAuthenticator key = new_key("dave");
+  ASSERT_TRUE(
+      register_key(cloud_options(dave), SecretString(pass), "", key, cloud(), clock_, rng_));
+  auto r = sign_in_with(key, options(dave));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kNoKerberosServer)) << r.error().to_string();
+  EXPECT_NE(r.error().detail().find("fabrikam.test"), std::string::npos);
+  EXPECT_TRUE(state().prt.has_value());
+  EXPECT_TRUE(kdc_log_.empty());
+}
+
+TEST_F(SigninFlow, ADeletedCredentialIsRefusedByTheCloud) {
+  SoftAuthenticator key = new_key("alice");
+  auto reg = register_alice(key);
+  ASSERT_TRUE(reg);
+  ASSERT_TRUE(sign_in_with(key, options()));
+  // The administrator deletes the key: the cloud lists no credentials for alice any more,
+  // the (discoverable) key still answers, and the cloud refuses its assertion.
+  run([&](store::CloudTxn& t) {
+    return t.delete_credential(kTenant, *base64url_decode(reg->credential_id));
+  });
+  auto r = sign_in_with(key, options());
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kKeyNotRegistered)) << r.error().to_string();
+  EXPECT_NE(r.error().detail().find("invalid_grant"), std::string::npos) << r.error().detail();
+}
+
+TEST_F(SigninFlow, AnUnregisteredKeyIsRefused) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  SoftAuthenticator stranger = new_key("stranger");
+  auto r = sign_in_with(stranger, options());
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kKeyNotRegistered)) << r.error().to_string();
+  // First use on a fresh device with an unregistered key: refused at device registration.
+  std::filesystem::remove(state_path_);
+  auto fresh = sign_in_with(stranger, options());
+  ASSERT_FALSE(fresh);
+  EXPECT_TRUE(fresh.error().is(SigninErrc::kKeyNotRegistered)) << fresh.error().to_string();
+  EXPECT_FALSE(std::filesystem::exists(state_path_));
+}
+
+TEST_F(SigninFlow, AWrongOrUsedAccessPassIsRefused) {
+  SoftAuthenticator key = new_key("alice");
+  auto wrong = register_key(cloud_options(), SecretString("AAAAAAAAAAAAAAAAAAAA"), "", key, cloud(),
+                            clock_, rng_);
+  ASSERT_FALSE(wrong);
+  EXPECT_TRUE(wrong.error().is(SigninErrc::kAccessPassRefused)) << wrong.error().to_string();
+  ASSERT_TRUE(register_alice(key));
+  SoftAuthenticator second = new_key("alice2");
+  auto used = register_alice(second);  // one-time pass
+  ASSERT_FALSE(used);
+  EXPECT_TRUE(used.error().is(SigninErrc::kAccessPassRefused));
+}
+
+TEST_F(SigninFlow, AStateOfAnotherTenantOrUserIsNotUsed) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  const int calls = cloud_calls_;
+  SigninOptions o = options();
+  o.cloud.tenant = kOtherTenant;
+  auto r = sign_in_with(key, o);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kStateMismatch));
+  auto b = sign_in_with(key, options("bob@contoso.test"));
+  ASSERT_FALSE(b);
+  EXPECT_TRUE(b.error().is(SigninErrc::kStateMismatch));
+  EXPECT_EQ(cloud_calls_, calls);  // nothing sent for either
+}
+
+// ---------------------------------------------------------------- cached sign-in
+
+TEST_F(SigninFlow, CachedSignInWithTheSameKeyWhenTheCloudIsUnreachable) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  ASSERT_TRUE(sign_in_with(key, options()));
+  const std::uint32_t counter = state().sign_count;
+  std::filesystem::remove(ccache_.substr(5));
+  cloud_offline_ = true;
+  kdc_log_.clear();
+  clock_.advance(1h);
+  auto r = sign_in_with(key, options());
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->mode, SigninResult::Mode::kCached);
+  EXPECT_EQ(r->principal, "alice@CONTOSO.TEST");
+  EXPECT_TRUE(kdc_log_.empty());  // no DC needed
+  expect_full_tgt_in_cache();
+  EXPECT_GT(state().sign_count, counter);
+  // --no-cached: the unreachable cloud is the answer.
+  SigninOptions strict = options();
+  strict.allow_cached = false;
+  auto no = sign_in_with(key, strict);
+  ASSERT_FALSE(no);
+  EXPECT_TRUE(no.error().is(SigninErrc::kCloudUnreachable));
+}
+
+TEST_F(SigninFlow, CachedSignInRefusesAnotherKeyAndAnExpiredTgt) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  ASSERT_TRUE(sign_in_with(key, options()));
+  std::filesystem::remove(ccache_.substr(5));
+  cloud_offline_ = true;
+  SoftAuthenticator other = new_key("other");
+  auto r = sign_in_with(other, options());
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kCachedKeyRefused)) << r.error().to_string();
+  EXPECT_FALSE(read_ccache(ccache_));
+  // A wrong PIN on the right key: the authenticator's own refusal, nothing cached used.
+  SecretString bad_pin("000000");
+  SigninOptions wrong_pin = options();
+  wrong_pin.cloud.pin = &bad_pin;
+  auto p = sign_in_with(key, wrong_pin);
+  ASSERT_FALSE(p);
+  EXPECT_TRUE(p.error().is(AuthenticatorErrc::kPinInvalid)) << p.error().to_string();
+  EXPECT_FALSE(read_ccache(ccache_));
+  // The cached TGT lives 10 hours.
+  clock_.advance(11h);
+  auto late = sign_in_with(key, options());
+  ASSERT_FALSE(late);
+  EXPECT_TRUE(late.error().is(SigninErrc::kCachedUnavailable)) << late.error().to_string();
+}
+
+TEST_F(SigninFlow, CachedAssertionChecksChallengeAndCounter) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  ASSERT_TRUE(sign_in_with(key, options()));
+  DeviceState s = state();
+  // An assertion made over one challenge does not verify for another, and not twice.
+  Bytes challenge(32, 7);
+  bj::object opts{
+      {"challenge", base64url_encode(challenge)},
+      {"rpId", "localhost"},
+      {"allowCredentials",
+       bj::array{bj::object{{"type", "public-key"}, {"id", base64url_encode(s.credential_id)}}}},
+      {"userVerification", "required"}};
+  auto assertion = WebauthnClient(key, "https://localhost").get(json::serialize(opts), &pin_);
+  ASSERT_TRUE(assertion) << assertion.error().to_string();
+  DeviceState other = state();
+  auto wrong = detail::verify_cached_assertion(other, Bytes(32, 8), *assertion);
+  ASSERT_FALSE(wrong);
+  EXPECT_TRUE(wrong.error().is(SigninErrc::kCachedKeyRefused));
+  ASSERT_TRUE(detail::verify_cached_assertion(s, challenge, *assertion));
+  auto replay = detail::verify_cached_assertion(s, challenge, *assertion);
+  ASSERT_FALSE(replay);  // the counter did not increase
+  EXPECT_TRUE(replay.error().is(SigninErrc::kCachedKeyRefused));
+  // Another origin in clientDataJSON is refused.
+  auto elsewhere = WebauthnClient(key, "https://evil.localhost").get(json::serialize(opts), &pin_);
+  ASSERT_TRUE(elsewhere);
+  DeviceState fresh = state();
+  EXPECT_FALSE(detail::verify_cached_assertion(fresh, challenge, *elsewhere));
+}
+
+TEST_F(SigninFlow, OfflineWithoutAnyStateIsCloudUnreachable) {
+  SoftAuthenticator key = new_key("alice");
+  cloud_offline_ = true;
+  auto r = sign_in_with(key, options());
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(SigninErrc::kCloudUnreachable)) << r.error().to_string();
+}
+
+// ---------------------------------------------------------------- refresh
+
+TEST_F(SigninFlow, RefreshRenewsThePrtAndRetradesWithoutTheKey) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  ASSERT_TRUE(sign_in_with(key, options()));
+  const std::string prt_before(state().prt->reveal());
+  std::filesystem::remove(ccache_.substr(5));
+  clock_.advance(2h);
+  RefreshOptions ro{state_path_, ccache_, false, {}};
+  auto r = refresh(ro, cloud(), kdc(), srv(), clock_, rng_);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->mode, SigninResult::Mode::kRefreshed);
+  expect_full_tgt_in_cache();
+  DeviceState s = state();
+  EXPECT_NE(std::string(s.prt->reveal()), prt_before);
+  EXPECT_EQ(*s.prt_expiry, clock_.now() + 14 * 24h);
+  // The old PRT was rotated away: the cloud refuses it.
+  DeviceState stale = state();
+  stale.prt = SecretString(prt_before);
+  ASSERT_TRUE(save_device_state(state_path_, stale, rng_));
+  auto refused = refresh(ro, cloud(), kdc(), srv(), clock_, rng_);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().is(SigninErrc::kCloudRefused)) << refused.error().to_string();
+}
+
+TEST_F(SigninFlow, RefreshOfflineRetradesTheCachedPartialTgt) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  ASSERT_TRUE(sign_in_with(key, options()));
+  std::filesystem::remove(ccache_.substr(5));
+  cloud_offline_ = true;
+  kdc_log_.clear();
+  RefreshOptions ro{state_path_, ccache_, false, {}};
+  auto r = refresh(ro, cloud(), kdc(), srv(), clock_, rng_);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(kdc_log_, std::vector<std::string>{"dc.contoso.test:88"});
+  expect_full_tgt_in_cache();
+  // Past the partial TGT's end: nothing left to trade offline.
+  clock_.advance(11h);
+  auto late = refresh(ro, cloud(), kdc(), srv(), clock_, rng_);
+  ASSERT_FALSE(late);
+  EXPECT_TRUE(late.error().is(SigninErrc::kCloudUnreachable)) << late.error().to_string();
+}
+
+TEST_F(SigninFlow, RefreshNeedsALivePrt) {
+  RefreshOptions ro{state_path_, ccache_, false, {}};
+  auto none = refresh(ro, cloud(), kdc(), srv(), clock_, rng_);
+  ASSERT_FALSE(none);
+  EXPECT_TRUE(none.error().is(SigninErrc::kNotSignedIn));
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  auto no_prt = refresh(ro, cloud(), kdc(), srv(), clock_, rng_);
+  ASSERT_FALSE(no_prt);
+  EXPECT_TRUE(no_prt.error().is(SigninErrc::kNotSignedIn));
+  ASSERT_TRUE(sign_in_with(key, options()));
+  clock_.advance(15 * 24h);
+  auto expired = refresh(ro, cloud(), kdc(), srv(), clock_, rng_);
+  ASSERT_FALSE(expired);
+  EXPECT_TRUE(expired.error().is(SigninErrc::kPrtExpired));
+}
+
+// ---------------------------------------------------------------- status
+
+TEST_F(SigninFlow, StatusReportsStateAndCacheWithoutSecrets) {
+  auto before = signin_status(state_path_, ccache_);
+  ASSERT_TRUE(before) << before.error().to_string();
+  EXPECT_FALSE(before->joined);
+  EXPECT_FALSE(before->ccache);
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  SigninOptions o = options();
+  o.ntlm = true;
+  ASSERT_TRUE(sign_in_with(key, o));
+  auto st = signin_status(state_path_, ccache_);
+  ASSERT_TRUE(st) << st.error().to_string();
+  EXPECT_TRUE(st->joined && st->prt_present && st->full_tgt_present && st->partial_tgt_present);
+  EXPECT_TRUE(st->key_list && st->nt_hash_kept && st->cached_key);
+  EXPECT_EQ(st->tenant, kTenant);
+  EXPECT_EQ(st->user, kAlice);
+  ASSERT_TRUE(st->ccache);
+  EXPECT_EQ(st->ccache->default_principal, "alice@CONTOSO.TEST");
+  const std::string text = format_status_text(*st, clock_.now());
+  EXPECT_NE(text.find("PrtPresent : YES"), std::string::npos) << text;
+  EXPECT_NE(text.find("DcsAnswered : dc.contoso.test:88"), std::string::npos) << text;
+  EXPECT_NE(text.find(st->device_id), std::string::npos);
+  auto j = json::parse_object(format_status_json(*st, clock_.now()));
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->at("device_id").as_string(), st->device_id);
+  EXPECT_TRUE(j->at("prt_present").as_bool());
+  EXPECT_TRUE(j->at("key_list_obtained").as_bool());
+  EXPECT_EQ(j->at("full_tgt_expiry").as_int64(), std::chrono::duration_cast<std::chrono::seconds>(
+                                                     st->full_tgt_expiry->time_since_epoch())
+                                                     .count());
+  EXPECT_EQ(j->at("ccache").as_object().at("credentials").as_array().size(), 1u);
+  // Neither report carries the PRT.
+  const std::string prt(state().prt->reveal());
+  EXPECT_EQ(text.find(prt), std::string::npos);
+  EXPECT_EQ(format_status_json(*st, clock_.now()).find(prt), std::string::npos);
+}
+
+// ---------------------------------------------------------------- the state's new members
+
+TEST(SigninState, SigninMembersRoundTripAndOlderFilesStillRead) {
+  crypto::SystemRng rng;
+  const auto key = crypto::MasterKey::generate(rng);
+  DeviceState s;
+  s.device_id = "dev-1";
+  s.tenant = kTenant;
+  s.cloud_url = "https://localhost";
+  s.device_key = *crypto::PrivateKey::generate_ec_p256();
+  s.transport_key = *crypto::PrivateKey::generate_ec_p256();
+  const Bytes plain = *encode_device_state(s, key, rng);
+  // A file without the sign-in members (as older versions wrote) reads, with them empty.
+  auto old = decode_device_state(plain, key);
+  ASSERT_TRUE(old) << old.error().to_string();
+  EXPECT_TRUE(old->user.empty() && old->rp_id.empty() && !old->key_list && !old->full_tgt);
+  EXPECT_EQ(as_chars(plain).find("full_tgt"), std::string::npos);
+  s.user = kAlice;
+  s.realm = "CONTOSO.TEST";
+  s.rp_id = "localhost";
+  s.origin = "https://localhost";
+  s.key_list = true;
+  s.full_tgt = SecretBytes(Bytes(100, 0xf1));
+  s.partial_tgt = SecretBytes(Bytes(90, 0xa7));
+  const Bytes full = *encode_device_state(s, key, rng);
+  // The cached tickets are secrets: not in clear.
+  EXPECT_EQ(as_chars(full).find(base64_encode(Bytes(100, 0xf1))), std::string::npos);
+  auto back = decode_device_state(full, key);
+  ASSERT_TRUE(back) << back.error().to_string();
+  EXPECT_EQ(back->user, kAlice);
+  EXPECT_EQ(back->realm, "CONTOSO.TEST");
+  EXPECT_EQ(back->rp_id, "localhost");
+  EXPECT_EQ(back->origin, "https://localhost");
+  EXPECT_TRUE(back->key_list);
+  ASSERT_TRUE(back->full_tgt && back->partial_tgt);
+  EXPECT_EQ(*back->full_tgt, SecretBytes(Bytes(100, 0xf1)));
+  EXPECT_EQ(*back->partial_tgt, SecretBytes(Bytes(90, 0xa7)));
+}
+
+TEST(SigninState, SigninMembersAreCheckedLikeTheOthers) {
+  crypto::SystemRng rng;
+  const auto key = crypto::MasterKey::generate(rng);
+  DeviceState s;
+  s.device_id = "dev-1";
+  s.device_key = *crypto::PrivateKey::generate_ec_p256();
+  s.transport_key = *crypto::PrivateKey::generate_ec_p256();
+  s.user = kAlice;
+  s.key_list = true;
+  s.full_tgt = SecretBytes(Bytes(10, 1));
+  auto obj = *json::parse_object(as_chars(*encode_device_state(s, key, rng)));
+  auto decode = [&](const bj::object& o) {
+    return decode_device_state(as_bytes(json::serialize(o)), key);
+  };
+  ASSERT_TRUE(decode(obj));
+  auto expect = [&](const std::string& member, bj::value v, DeviceStateErrc want) {
+    bj::object o = obj;
+    o[member] = std::move(v);
+    auto r = decode(o);
+    ASSERT_FALSE(r) << member;
+    EXPECT_TRUE(r.error().is(want)) << member << ": " << r.error().to_string();
+  };
+  expect("key_list", "yes", DeviceStateErrc::kBadFile);
+  expect("user", 7, DeviceStateErrc::kBadFile);
+  expect("rp_id", bj::string(std::string(3000, 'a')), DeviceStateErrc::kBadFile);
+  // The full TGT's blob does not open as the partial one, nor under the PRT's name.
+  expect("partial_tgt", obj.at("full_tgt"), DeviceStateErrc::kIntegrity);
+  expect("full_tgt", "!!", DeviceStateErrc::kBadFile);
+  // An oversized cached ticket (over 32 KiB) is refused.
+  s.full_tgt = SecretBytes(Bytes(40 * 1024, 1));
+  auto big = decode_device_state(*encode_device_state(s, key, rng), key);
+  ASSERT_FALSE(big);
+  EXPECT_TRUE(big.error().is(DeviceStateErrc::kBadFile));
+}
+
+}  // namespace
+}  // namespace kb::client
