@@ -62,6 +62,7 @@ constexpr std::uint8_t kActionTimeout = 0x3a;
 constexpr std::uint8_t kOther = 0x7f;
 
 constexpr int kMaxRetries = 8;
+constexpr const char* kInternalUvPin = "built-in-uv";
 constexpr int kMaxSilenceMs = 2000;
 
 std::mutex& registry_mutex() {
@@ -155,7 +156,10 @@ Result<std::unique_ptr<CtapDevice>> CtapDevice::create(const std::filesystem::pa
                                                        std::string path, CtapDeviceConfig config) {
   static crypto::SystemRng rng;
   std::optional<SecretString> pin;
+  // The SoftAuthenticator sets UV only after checking a PIN; with built-in UV and no client
+  // PIN the device uses an internal one it never shows.
   if (config.pin) pin.emplace(*config.pin);
+  if (!config.pin && config.builtin_uv) pin.emplace(kInternalUvPin);
   static int counter = 0;
   auto state = dir / ("ctap-device-" + std::to_string(++counter) + ".json");
   auto soft = KB_TRY(client::SoftAuthenticator::create(state, rng, pin ? &*pin : nullptr));
@@ -365,6 +369,7 @@ Bytes CtapDevice::get_info() const {
       {Value::text_string("up"), Value::boolean(true)},
       {Value::text_string("plat"), Value::boolean(false)},
       {Value::text_string("clientPin"), Value::boolean(config_.pin.has_value())}};
+  if (config_.builtin_uv) options.emplace_back(Value::text_string("uv"), Value::boolean(true));
   if (config_.fido_2_1) {
     options.emplace_back(Value::text_string("pinUvAuthToken"), Value::boolean(true));
   }
@@ -478,10 +483,14 @@ Bytes CtapDevice::make_credential(const Value& req) {
   bool rk = false;
   bool uv_opt = false;
   option(req, 7, "rk", rk);
-  if (option(req, 7, "uv", uv_opt) && uv_opt) return status_only(kUnsupportedOption);
   bool verified = false;
   if (std::uint8_t s = check_pin_auth(req, 8, 9, cdh->bytes, verified); s != kOk) {
     return status_only(s);
+  }
+  if (option(req, 7, "uv", uv_opt) && uv_opt) {
+    // CTAP 2.0 5.1 step 5: "uv" true asks for built-in user verification.
+    if (!config_.builtin_uv) return status_only(kUnsupportedOption);
+    verified = true;
   }
   // CTAP 2.0 5.1 step 6 (and 2.1 without makeCredUvNotRqd): with a PIN set, no
   // pinUvAuthParam means PIN_REQUIRED.
@@ -502,7 +511,7 @@ Bytes CtapDevice::make_credential(const Value& req) {
   mc.resident_key = rk;
   mc.exclude = std::move(*exclude);
   mc.attestation_requested = true;
-  SecretString pin(config_.pin.value_or(""));
+  SecretString pin(config_.pin.value_or(kInternalUvPin));
   mc.user_verification =
       verified ? webauthn::Requirement::kRequired : webauthn::Requirement::kDiscouraged;
   mc.pin = verified ? &pin : nullptr;
@@ -530,16 +539,19 @@ Bytes CtapDevice::get_assertion(const Value& req) {
   auto allow = descriptor_ids(req.find(3));
   if (!allow) return status_only(kInvalidParameter);
   bool uv_opt = false;
-  if (option(req, 5, "uv", uv_opt) && uv_opt) return status_only(kUnsupportedOption);
   bool verified = false;
   if (std::uint8_t s = check_pin_auth(req, 6, 7, cdh->bytes, verified); s != kOk) {
     return status_only(s);
+  }
+  if (option(req, 5, "uv", uv_opt) && uv_opt) {
+    if (!config_.builtin_uv) return status_only(kUnsupportedOption);
+    verified = true;
   }
   client::GetAssertionRequest ga;
   ga.rp_id = *rp_id;
   ga.client_data_hash = cdh->bytes;
   ga.allow = std::move(*allow);
-  SecretString pin(config_.pin.value_or(""));
+  SecretString pin(config_.pin.value_or(kInternalUvPin));
   ga.user_verification =
       verified ? webauthn::Requirement::kRequired : webauthn::Requirement::kDiscouraged;
   ga.pin = verified ? &pin : nullptr;

@@ -41,10 +41,11 @@ enum class CtapFault {
 };
 
 struct CtapDeviceConfig {
-  std::optional<std::string> pin;          // clientPin set with this PIN
-  std::uint8_t pin_protocol = 1;           // advertised and spoken: 1 or 2
-  bool fido_2_1 = false;                   // FIDO_2_1 with pinUvAuthToken (clientPIN 0x09)
-  std::vector<int> algorithms;             // getInfo 0x0A; empty: not listed
+  std::optional<std::string> pin;  // clientPin set with this PIN
+  std::uint8_t pin_protocol = 1;   // advertised and spoken: 1 or 2
+  bool fido_2_1 = false;           // FIDO_2_1 with pinUvAuthToken (clientPIN 0x09)
+  bool builtin_uv = false;      // "uv": true in getInfo: a fingerprint reader that always matches
+  std::vector<int> algorithms;  // getInfo 0x0A; empty: not listed
   std::optional<Bytes> recorded_get_info;  // replay this getInfo reply instead
   client::SoftAttestation attestation = client::SoftAttestation::kPackedSelf;
   const crypto::cose::PrivateKey* ca_key = nullptr;  // for kPackedX5c / kFidoU2f

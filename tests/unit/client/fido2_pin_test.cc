@@ -1,5 +1,7 @@
 // clientPIN through libfido2 against the simulated key: wrong PIN with retries counting
 // down, three in a row, PIN blocked, PIN required, no PIN set.
+#include <fido.h>
+
 #include <algorithm>
 
 #include "fido2_fixture.h"
@@ -98,6 +100,40 @@ TEST_F(Fido2Fixture, UvRequiredOnKeyWithoutPinIsUnavailable) {
   auto ok = a.make_credential(req);
   EXPECT_TRUE(ok.has_value()) << ok.error().to_string();
   EXPECT_TRUE(device_->pin_subcommands().empty());
+}
+
+TEST_F(Fido2Fixture, BuiltInUvIsUsedWhenNoPinIsGiven) {
+  CtapDeviceConfig c;
+  c.builtin_uv = true;
+  Fido2Authenticator a = start_ok(c);
+  auto p = creation();
+  auto r = register_with(a, p, nullptr);
+  ASSERT_TRUE(r.has_value()) << r.error().to_string();
+  EXPECT_TRUE(r->user_verified);
+  auto g = sign_in_with(a, stored(*r, p), nullptr);
+  ASSERT_TRUE(g.has_value()) << g.error().to_string();
+  EXPECT_TRUE(g->user_verified);
+  EXPECT_TRUE(device_->pin_subcommands().empty());
+}
+
+TEST_F(Fido2Fixture, KeyWithoutBuiltInUvRefusesTheUvOption) {
+  // The adapter never sends "uv": true to such a key; libfido2's own request, sent directly,
+  // shows the simulated key enforcing it (CTAP2_ERR_UNSUPPORTED_OPTION).
+  Fido2Authenticator a = start_ok(CtapDeviceConfig{});
+  EXPECT_FALSE(a.info()->options.empty());
+  fido_dev_t* dev = fido_dev_new();
+  ASSERT_NE(dev, nullptr);
+  ASSERT_EQ(fido_dev_set_io_functions(dev, &CtapDevice::io()), FIDO_OK);
+  ASSERT_EQ(fido_dev_open(dev, device_->path().c_str()), FIDO_OK);
+  fido_assert_t* as = fido_assert_new();
+  Bytes cdh(32, 3);
+  ASSERT_EQ(fido_assert_set_rp(as, kRpId), FIDO_OK);
+  ASSERT_EQ(fido_assert_set_clientdata_hash(as, cdh.data(), cdh.size()), FIDO_OK);
+  ASSERT_EQ(fido_assert_set_uv(as, FIDO_OPT_TRUE), FIDO_OK);
+  EXPECT_EQ(fido_dev_get_assert(dev, as, nullptr), FIDO_ERR_UNSUPPORTED_OPTION);
+  fido_assert_free(&as);
+  fido_dev_close(dev);
+  fido_dev_free(&dev);
 }
 
 TEST_F(Fido2Fixture, SignInWithWrongPinThroughTheClientIsTyped) {
