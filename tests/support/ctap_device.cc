@@ -74,10 +74,19 @@ std::map<std::string, CtapDevice*>& registry() {
   return r;
 }
 
+// libfido2's transport hooks get only the fido_dev_t, whose layout is private: they talk to
+// the device most recently opened through io_open.
+CtapDevice*& last_opened() {
+  static CtapDevice* d = nullptr;
+  return d;
+}
+
 void* io_open(const char* path) {
   std::lock_guard<std::mutex> lock(registry_mutex());
   auto it = registry().find(path);
-  return it == registry().end() ? nullptr : it->second;
+  if (it == registry().end()) return nullptr;
+  last_opened() = it->second;
+  return it->second;
 }
 void io_close(void* h) {
   static_cast<CtapDevice*>(h)->close();
@@ -87,6 +96,23 @@ int io_read(void* h, unsigned char* buf, size_t len, int ms) {
 }
 int io_write(void* h, const unsigned char* buf, size_t len) {
   return static_cast<CtapDevice*>(h)->write(buf, len);
+}
+
+int tr_tx(fido_dev_t* /*dev*/, std::uint8_t cmd, const unsigned char* buf, size_t count) {
+  CtapDevice* d = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex());
+    d = last_opened();
+  }
+  return d == nullptr ? -1 : d->transport_tx(cmd, ByteView(buf, count));
+}
+int tr_rx(fido_dev_t* /*dev*/, std::uint8_t cmd, unsigned char* buf, size_t count, int ms) {
+  CtapDevice* d = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex());
+    d = last_opened();
+  }
+  return d == nullptr ? -1 : d->transport_rx(cmd, buf, count, ms);
 }
 
 std::uint32_t get_u32be(ByteView b) {
@@ -182,11 +208,47 @@ CtapDevice::~CtapDevice() {
   std::lock_guard<std::mutex> lock(registry_mutex());
   auto it = registry().find(path_);
   if (it != registry().end() && it->second == this) registry().erase(it);
+  if (last_opened() == this) last_opened() = nullptr;
 }
 
 const fido_dev_io& CtapDevice::io() {
   static const fido_dev_io_t hooks = {io_open, io_close, io_read, io_write};
   return hooks;
+}
+
+const fido_dev_transport& CtapDevice::transport() {
+  static const fido_dev_transport_t hooks = {tr_rx, tr_tx};
+  return hooks;
+}
+
+int CtapDevice::transport_tx(std::uint8_t cmd, ByteView payload) {
+  // INIT goes to the broadcast channel, everything else to the channel it allocated last.
+  std::uint32_t cid = cmd == kCmdInit || cids_.empty() ? kBroadcast : cids_.back();
+  ++messages_sent_;
+  on_message(cid, cmd, Bytes(payload.begin(), payload.end()));
+  return static_cast<int>(payload.size());
+}
+
+// Reassembles the next reply from the queued reports, skipping keepalives.
+int CtapDevice::transport_rx(std::uint8_t cmd, unsigned char* buf, std::size_t count, int ms) {
+  while (!out_.empty() && out_.front()[4] == (0x80 | kCmdKeepalive)) out_.pop_front();
+  if (out_.empty()) return read(buf, kReport, ms);  // waits like the report-level hook
+  Bytes init = std::move(out_.front());
+  out_.pop_front();
+  if (init[4] != (0x80 | cmd)) return -1;
+  std::size_t bcnt = (std::size_t{init[5]} << 8) | init[6];
+  if (bcnt > count) return -1;
+  Bytes payload(init.begin() + 7,
+                init.begin() + 7 + static_cast<std::ptrdiff_t>(std::min(bcnt, kInitData)));
+  while (payload.size() < bcnt && !out_.empty()) {
+    std::size_t n = std::min(bcnt - payload.size(), kContData);
+    payload.insert(payload.end(), out_.front().begin() + 5,
+                   out_.front().begin() + 5 + static_cast<std::ptrdiff_t>(n));
+    out_.pop_front();
+  }
+  if (payload.size() != bcnt) return -1;
+  std::copy(payload.begin(), payload.end(), buf);
+  return static_cast<int>(bcnt);
 }
 
 int CtapDevice::read(unsigned char* buf, std::size_t len, int ms) {
@@ -204,6 +266,7 @@ int CtapDevice::read(unsigned char* buf, std::size_t len, int ms) {
 int CtapDevice::write(const unsigned char* buf, std::size_t len) {
   // libfido2 writes report id 0 followed by one 64-byte report.
   if (len != kReport + 1 || buf[0] != 0) return -1;
+  ++reports_written_;
   on_packet(ByteView(buf + 1, kReport));
   return static_cast<int>(len);
 }

@@ -26,6 +26,7 @@
 #include "ctap_pin.h"
 
 struct fido_dev_io;
+struct fido_dev_transport;
 
 namespace kb::testing {
 
@@ -65,6 +66,10 @@ class CtapDevice {
   // The hooks to pass to fido_dev_set_io_functions: open() finds the device by path among
   // the live CtapDevice objects.
   static const fido_dev_io& io();
+  // Message-level hooks for fido_dev_set_transport_functions (used with io() for open and
+  // close): whole CTAPHID messages instead of 64-byte reports. They reach the device last
+  // opened through io() (the hooks are not told which).
+  static const fido_dev_transport& transport();
 
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] int pin_retries() const { return pin_retries_; }
@@ -81,11 +86,15 @@ class CtapDevice {
   // clientPIN subcommands received, in order.
   [[nodiscard]] const std::vector<std::uint8_t>& pin_subcommands() const { return pin_subcmds_; }
   [[nodiscard]] std::size_t opens() const { return opens_; }
+  [[nodiscard]] std::size_t reports_written() const { return reports_written_; }
+  [[nodiscard]] std::size_t messages_sent() const { return messages_sent_; }
 
   // Hook bodies (public for the C trampolines).
   int read(unsigned char* buf, std::size_t len, int ms);
   int write(const unsigned char* buf, std::size_t len);
   void close() { open_ = false; }
+  int transport_tx(std::uint8_t cmd, ByteView payload);
+  int transport_rx(std::uint8_t cmd, unsigned char* buf, std::size_t count, int ms);
 
  private:
   CtapDevice(std::string path, CtapDeviceConfig config, client::SoftAuthenticator soft);
@@ -112,6 +121,8 @@ class CtapDevice {
   Bytes pin_token_;  // empty until getPinToken succeeded
   bool open_ = false;
   std::size_t opens_ = 0;
+  std::size_t reports_written_ = 0;
+  std::size_t messages_sent_ = 0;
   std::uint32_t next_cid_ = 0x01020304;
   std::vector<std::uint32_t> cids_;
   // Reassembly of one request.

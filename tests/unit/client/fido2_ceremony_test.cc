@@ -29,6 +29,8 @@ TEST_F(Fido2Fixture, RegistrationAndSignInWithPinProtocolOneVerify) {
   // libfido2 ran clientPIN getKeyAgreement (2) and getPinToken (5) against the key.
   EXPECT_TRUE(contains(device_->pin_subcommands(), 0x02));
   EXPECT_TRUE(contains(device_->pin_subcommands(), 0x05));
+  EXPECT_EQ(device_->messages_sent(), 0u);
+  EXPECT_GT(device_->reports_written(), 5u);
   auto s = stored(*r, p);
   auto g = sign_in_with(a, s, &pin_);
   ASSERT_TRUE(g.has_value()) << g.error().to_string();
@@ -38,6 +40,24 @@ TEST_F(Fido2Fixture, RegistrationAndSignInWithPinProtocolOneVerify) {
   auto g2 = sign_in_with(a, s, &pin_);
   ASSERT_TRUE(g2.has_value()) << g2.error().to_string();
   EXPECT_EQ(g2->new_sign_count, 2u);
+}
+
+TEST_F(Fido2Fixture, TransportHooksCarryWholeMessages) {
+  auto d = CtapDevice::create(dir_.path(), "ctap-transport", with_pin());
+  ASSERT_TRUE(d.has_value()) << d.error().to_string();
+  device_ = std::move(d).value();
+  auto opened =
+      Fido2Authenticator::open_with_io(device_->path(), CtapDevice::io(), &CtapDevice::transport());
+  ASSERT_TRUE(opened.has_value()) << opened.error().to_string();
+  auto p = creation();
+  auto r = register_with(*opened, p, &pin_);
+  ASSERT_TRUE(r.has_value()) << r.error().to_string();
+  auto g = sign_in_with(*opened, stored(*r, p), &pin_);
+  ASSERT_TRUE(g.has_value()) << g.error().to_string();
+  EXPECT_TRUE(g->user_verified);
+  // Everything went through the message-level hooks, nothing through the report writer.
+  EXPECT_GT(device_->messages_sent(), 5u);
+  EXPECT_EQ(device_->reports_written(), 0u);
 }
 
 TEST_F(Fido2Fixture, PinProtocolTwoWithPermissionsVerifies) {
