@@ -311,7 +311,8 @@ void CtapDevice::on_packet(ByteView pkt) {
     if (cid != kBroadcast && std::find(cids_.begin(), cids_.end(), cid) == cids_.end()) {
       return send_error(cid, kErrInvalidChannel);
     }
-    if (rx_busy_ && cid != rx_cid_) return send_error(cid, kErrChannelBusy);
+    // 11.2.9.1.3: INIT resynchronises whatever was pending; others wait their turn.
+    if (rx_busy_ && cid != rx_cid_ && cmd != kCmdInit) return send_error(cid, kErrChannelBusy);
     if (bcnt > kMaxPayload) return send_error(cid, kErrInvalidLen);
     rx_cid_ = cid;
     rx_cmd_ = cmd;
