@@ -64,6 +64,8 @@ constexpr std::uint8_t kOther = 0x7f;
 constexpr int kMaxRetries = 8;
 constexpr const char* kInternalUvPin = "built-in-uv";
 constexpr int kMaxSilenceMs = 2000;
+constexpr std::size_t kMaxRecorded = 4096;
+constexpr std::size_t kMaxChannels = 16;
 
 std::mutex& registry_mutex() {
   static std::mutex m;
@@ -342,6 +344,8 @@ void CtapDevice::on_message(std::uint32_t cid, std::uint8_t cmd, const Bytes& pa
       if (payload.size() != 8) return send_error(cid, kErrInvalidLen);
       if (config_.fault == CtapFault::kSilentInit) return;
       std::uint32_t new_cid = next_cid_++;
+      // A real key forgets old channels too; a long fuzzing run must not grow without end.
+      if (cids_.size() == kMaxChannels) cids_.erase(cids_.begin());
       cids_.push_back(new_cid);
       Bytes r = payload;
       put_u32be(r, new_cid);
@@ -362,7 +366,7 @@ void CtapDevice::on_message(std::uint32_t cid, std::uint8_t cmd, const Bytes& pa
     case kCmdCbor: {
       if (payload.empty()) return send_error(cid, kErrInvalidLen);
       std::uint8_t ctap = payload[0];
-      commands_.push_back(ctap);
+      if (commands_.size() < kMaxRecorded) commands_.push_back(ctap);
       bool slow = ctap == 0x01 || ctap == 0x02;
       if (slow) {
         switch (config_.fault) {
@@ -461,7 +465,7 @@ Bytes CtapDevice::client_pin(const Value& req) {
   const Value* sub = req.find(2);
   if (sub == nullptr || !sub->as_int()) return status_only(kMissingParameter);
   auto subcmd = static_cast<std::uint8_t>(*sub->as_int());
-  pin_subcmds_.push_back(subcmd);
+  if (pin_subcmds_.size() < kMaxRecorded) pin_subcmds_.push_back(subcmd);
   if (subcmd == 0x01) {  // getPINRetries
     return reply(Value::map({{key(3), Value::uint(static_cast<std::uint64_t>(pin_retries_))}}));
   }
