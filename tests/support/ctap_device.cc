@@ -583,11 +583,17 @@ Bytes CtapDevice::make_credential(const Value& req) {
   mc.user_verification =
       verified ? webauthn::Requirement::kRequired : webauthn::Requirement::kDiscouraged;
   mc.pin = verified ? &pin : nullptr;
-  auto r = soft_.make_credential(mc);
-  if (!r) return status_only(status_for(r.error()));
+  Bytes att_obj;
+  if (config_.recorded_attestation) {
+    att_obj = *config_.recorded_attestation;
+  } else {
+    auto r = soft_.make_credential(mc);
+    if (!r) return status_only(status_for(r.error()));
+    att_obj = std::move(r->attestation_object);
+  }
   // WebAuthn 6.5 {fmt, attStmt, authData} -> CTAP 2.1 6.1 response {1: fmt, 2: authData,
   // 3: attStmt}.
-  auto att = cbor::decode(r->attestation_object, cbor::Limits{});
+  auto att = cbor::decode(att_obj, cbor::Limits{});
   if (!att) return status_only(kOther);
   const Value* fmt = att->find("fmt");
   const Value* stmt = att->find("attStmt");

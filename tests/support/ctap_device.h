@@ -48,6 +48,10 @@ struct CtapDeviceConfig {
   bool builtin_uv = false;      // "uv": true in getInfo: a fingerprint reader that always matches
   std::vector<int> algorithms;  // getInfo 0x0A; empty: not listed
   std::optional<Bytes> recorded_get_info;  // replay this getInfo reply instead
+  // A WebAuthn attestation object {fmt, attStmt, authData} recorded from another
+  // authenticator: makeCredential returns it (as the CTAP response map) instead of making a
+  // credential, whatever the request.
+  std::optional<Bytes> recorded_attestation;
   client::SoftAttestation attestation = client::SoftAttestation::kPackedSelf;
   const crypto::cose::PrivateKey* ca_key = nullptr;  // for kPackedX5c / kFidoU2f
   const crypto::attest::Certificate* ca_cert = nullptr;
