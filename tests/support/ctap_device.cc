@@ -629,7 +629,12 @@ Bytes CtapDevice::get_assertion(const Value& req) {
   ga.user_verification =
       verified ? webauthn::Requirement::kRequired : webauthn::Requirement::kDiscouraged;
   ga.pin = verified ? &pin : nullptr;
-  auto r = soft_.get_assertion(ga);
+  client::GetAssertionResponse recorded;
+  if (const auto& rec = config_.recorded_assertion) {
+    recorded = {rec->credential_id, rec->authenticator_data, rec->signature, rec->user_handle};
+  }
+  auto r = config_.recorded_assertion ? Result<client::GetAssertionResponse>(std::move(recorded))
+                                      : soft_.get_assertion(ga);
   if (!r) return status_only(status_for(r.error()));
   std::vector<std::pair<Value, Value>> m = {
       {key(1), Value::map({{Value::text_string("id"), Value::byte_string(r->credential_id)},

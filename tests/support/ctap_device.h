@@ -52,6 +52,15 @@ struct CtapDeviceConfig {
   // authenticator: makeCredential returns it (as the CTAP response map) instead of making a
   // credential, whatever the request.
   std::optional<Bytes> recorded_attestation;
+  // An assertion recorded from another authenticator: getAssertion returns it (credential id,
+  // authenticator data, signature, user handle) after the usual checks.
+  struct RecordedAssertion {
+    Bytes credential_id;
+    Bytes authenticator_data;
+    Bytes signature;
+    std::optional<Bytes> user_handle;
+  };
+  std::optional<RecordedAssertion> recorded_assertion;
   client::SoftAttestation attestation = client::SoftAttestation::kPackedSelf;
   const crypto::cose::PrivateKey* ca_key = nullptr;  // for kPackedX5c / kFidoU2f
   const crypto::attest::Certificate* ca_cert = nullptr;

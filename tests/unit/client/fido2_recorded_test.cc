@@ -169,5 +169,65 @@ TEST_F(Fido2Fixture, MakeCredentialReplyOverLibfido2sLimitIsADeviceError) {
   EXPECT_TRUE(made.error().is(E::kDevice)) << made.error().to_string();
 }
 
+class Fido2RecordedAssertion : public Fido2Fixture,
+                               public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(Fido2RecordedAssertion, VerifiesAfterLibfido2AndTheAdapter) {
+  std::ifstream in(std::string(KB_TEST_DATA_DIR) + "/webauthn/py_webauthn/" + GetParam() + ".json");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  auto o = json::parse_object(text);
+  ASSERT_TRUE(o.has_value());
+  const auto& cred = o->at("credential").as_object();
+  const auto& resp = cred.at("response").as_object();
+  auto b64 = [](const bj::value& v) { return *base64url_decode(v.as_string()); };
+  std::optional<Bytes> user_handle;
+  if (const bj::value* uh = resp.if_contains("userHandle")) user_handle = b64(*uh);
+  CtapDeviceConfig c;
+  c.recorded_assertion =
+      CtapDeviceConfig::RecordedAssertion{b64(cred.at("rawId")), b64(resp.at("authenticatorData")),
+                                          b64(resp.at("signature")), user_handle};
+  Fido2Authenticator a = start_ok(c);
+  GetAssertionRequest req;
+  req.rp_id = std::string(o->at("expected_rp_id").as_string());
+  req.client_data_hash = crypto::sha256(b64(resp.at("clientDataJSON")));
+  req.allow = {b64(cred.at("rawId"))};
+  req.user_verification = webauthn::Requirement::kDiscouraged;
+  auto got = a.get_assertion(req);
+  ASSERT_TRUE(got.has_value()) << got.error().to_string();
+  // The raw authenticator data, not libfido2's CBOR-wrapped copy.
+  EXPECT_EQ(got->authenticator_data, b64(resp.at("authenticatorData")));
+  EXPECT_EQ(got->signature, b64(resp.at("signature")));
+  EXPECT_EQ(got->user_handle, user_handle);
+  bj::object out = cred;
+  out["response"].as_object()["authenticatorData"] = base64url_encode(got->authenticator_data);
+  out["response"].as_object()["signature"] = base64url_encode(got->signature);
+  webauthn::AssertionExpectation e;
+  e.challenge = b64(o->at("expected_challenge"));
+  e.rp_id = req.rp_id;
+  e.origins = {std::string(o->at("expected_origin").as_string())};
+  e.require_user_verification = false;
+  webauthn::StoredCredential s;
+  s.id = got->credential_id;
+  if (user_handle) s.user_handle = *user_handle;
+  s.public_key_cose = b64(o->at("credential_public_key"));
+  s.sign_count = static_cast<std::uint32_t>(o->at("credential_current_sign_count").as_int64());
+  auto r = webauthn::verify_assertion(e, json::serialize(out), s);
+  ASSERT_TRUE(r.has_value()) << r.error().to_string();
+  // The same bytes with one signature bit flipped on the key's side fail.
+  c.recorded_assertion->signature.back() ^= 0x01;
+  auto tampered = CtapDevice::create(dir_.path(), std::string("tampered-") + GetParam(), c);
+  ASSERT_TRUE(tampered.has_value());
+  auto a2 = Fido2Authenticator::open_with_io((*tampered)->path(), CtapDevice::io());
+  ASSERT_TRUE(a2.has_value()) << a2.error().to_string();
+  auto bad = a2->get_assertion(req);
+  ASSERT_TRUE(bad.has_value()) << bad.error().to_string();
+  out["response"].as_object()["signature"] = base64url_encode(bad->signature);
+  EXPECT_FALSE(webauthn::verify_assertion(e, json::serialize(out), s).has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(PyWebauthn, Fido2RecordedAssertion,
+                         ::testing::Values("auth_with_EC2_public_key", "auth_with_OKP_public_key",
+                                           "auth_with_RSA_public_key"));
+
 }  // namespace
 }  // namespace kb::client::testing
