@@ -357,7 +357,7 @@ void add_common(CLI::App* cmd, SigninFlags& f) {
       ->required();
   cmd->add_option("--cloud", f.cloud, "URL of the cloud service, https://host[:port]")->required();
   cmd->add_option("--tenant", f.tenant, "Tenant id")->required();
-  cmd->add_option("--authenticator", f.authenticator, "soft:PATH (fido2 once built in)")
+  cmd->add_option("--authenticator", f.authenticator, "fido2 (the first security key), fido2:DEVICE, or soft:PATH (software key)")
       ->required();
   cmd->add_option("--state", f.state,
                   "Device state file (default $XDG_STATE_HOME/keybridge/device.json)");
@@ -378,7 +378,7 @@ void add_signin_commands(CLI::App& app, int& exit_code) {
   signin->add_option("--user", f->user, "Your user principal name, e.g. alice@contoso.test");
   signin->add_option("--cloud", f->cloud, "URL of the cloud service, https://host[:port]");
   signin->add_option("--tenant", f->tenant, "Tenant id");
-  signin->add_option("--authenticator", f->authenticator, "soft:PATH (fido2 once built in)");
+  signin->add_option("--authenticator", f->authenticator, "fido2 (the first security key), fido2:DEVICE, or soft:PATH (software key)");
   signin->add_option("--state", f->state,
                      "Device state file (default $XDG_STATE_HOME/keybridge/device.json)");
   signin->add_option("--ccache", f->ccache, "Credential cache (default: your default cache)");

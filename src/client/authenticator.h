@@ -1,7 +1,7 @@
 // The authenticator the sign-in client talks to: CTAP2 authenticatorMakeCredential (0x01) and
 // authenticatorGetAssertion (0x02) reduced to what a WebAuthn client needs (protocol digest
-// H.5). Implemented by the software authenticator (soft_authenticator.h) and, later, by the
-// libfido2 adapter in client/fido2/.
+// H.5). Implemented by the software authenticator (soft_authenticator.h) and by the
+// libfido2 adapter in client/fido2/ (fido2_authenticator.h).
 #pragma once
 
 #include <optional>
@@ -30,6 +30,10 @@ enum class AuthenticatorErrc {
   kBadRequest,            // malformed request (e.g. client data hash not 32 bytes)
   kRpIdNotAllowed,        // the client refuses an rp id that does not fit the origin
   kBadOptions,            // the RP's options JSON is malformed
+  kNoDevice,              // no security key attached (libfido2 adapter)
+  kTimeout,               // CTAP2_ERR_ACTION_TIMEOUT, or the key did not answer in time
+  kUserAction,            // the key refused: operation denied, touch missing, keepalive cancel
+  kDevice,                // the key failed or sent a reply that could not be read
 };
 constexpr ErrorDomain error_domain(AuthenticatorErrc) {
   return ErrorDomain::kClient;

@@ -1,5 +1,6 @@
 #include "client/open_authenticator.h"
 
+#include "client/fido2/fido2_authenticator.h"
 #include "client/soft_authenticator.h"
 
 namespace kb::client {
@@ -10,9 +11,9 @@ Result<std::unique_ptr<Authenticator>> open_authenticator(std::string_view spec,
     auto soft = KB_TRY(SoftAuthenticator::open(path, rng));
     return std::unique_ptr<Authenticator>(std::make_unique<SoftAuthenticator>(std::move(soft)));
   }
-  // "fido2" / "fido2:DEVICE" joins here with client/fido2/ (Fido2Authenticator).
-  return Error(AuthenticatorErrc::kBadRequest,
-               "authenticator '" + std::string(spec) + "': this build accepts soft:PATH only");
+  if (spec == "fido2" || spec.rfind("fido2:", 0) == 0) return open_fido2_authenticator(spec);
+  return Error(AuthenticatorErrc::kBadRequest, "authenticator '" + std::string(spec) +
+                                                   "': use soft:PATH, fido2 or fido2:DEVICE");
 }
 
 }  // namespace kb::client

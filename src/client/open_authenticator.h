@@ -1,6 +1,7 @@
 // The one place an authenticator spec from the command line becomes an Authenticator:
-// "soft:PATH" (the software authenticator, tests and the demo). The libfido2 adapter
-// (client/fido2/, "fido2" or "fido2:DEVICE") plugs in here when it is merged.
+// "fido2" (the first FIDO2 security key found) or "fido2:DEVICE" (a hidraw path) through the
+// libfido2 adapter (client/fido2/), and "soft:PATH" (the software authenticator, tests and
+// the demo).
 #pragma once
 
 #include <memory>

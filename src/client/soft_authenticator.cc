@@ -124,6 +124,14 @@ std::string_view error_code_name(AuthenticatorErrc e) {
       return "rp_id_not_allowed";
     case E::kBadOptions:
       return "bad_options";
+    case E::kNoDevice:
+      return "no_device";
+    case E::kTimeout:
+      return "timeout";
+    case E::kUserAction:
+      return "user_action";
+    case E::kDevice:
+      return "device";
   }
   return "unknown";
 }
