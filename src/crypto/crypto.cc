@@ -220,16 +220,9 @@ std::string to_string(const Key& k) {
 }
 
 Result<const internal::UsageKeys*> internal::usage_keys(const Key& key, std::uint32_t usage) {
-  Key::State& s = key.state();
-  if (is_aes_sha1(s.enctype)) {
-    return s.cache.get(
-        usage, [&s](std::uint32_t u) { return rfc3962::derive_usage_keys(s.bytes.reveal(), u); });
-  }
-  if (is_aes_sha2(s.enctype)) {
-    return s.cache.get(usage, [&s](std::uint32_t u) {
-      return rfc8009::derive_usage_keys(s.enctype, s.bytes.reveal(), u);
-    });
-  }
+  const Key::State& s = key.state();
+  if (is_aes_sha1(s.enctype)) return rfc3962::usage_keys(s, usage);
+  if (is_aes_sha2(s.enctype)) return rfc8009::usage_keys(s, usage);
   return unsupported(s.enctype);
 }
 

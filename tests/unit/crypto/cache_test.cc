@@ -29,8 +29,10 @@ TEST(DerivedKeyCache, DerivesOncePerUsageAndReturnsTheSameKeys) {
   ASSERT_TRUE(internal::usage_keys(k, 100000));  // the locked (slow) path
   ASSERT_TRUE(internal::usage_keys(k, 100000));
   EXPECT_EQ(k.state().cache.size(), 2u);
-  EXPECT_FALSE((*a)->ke.bytes() == (*a)->ki.bytes());
-  EXPECT_FALSE((*a)->ki.bytes() == (*a)->kc.bytes());
+  EXPECT_FALSE((*(*a)->ke())->bytes() == (*(*a)->ki())->bytes());
+  EXPECT_FALSE((*(*a)->ki())->bytes() == (*(*a)->kc())->bytes());
+  // Each kind is derived once: the same object on every call.
+  EXPECT_EQ(*(*a)->kc(), *(*b)->kc());
 }
 
 TEST(DerivedKeyCache, CachedAndFreshKeysGiveIdenticalResults) {
