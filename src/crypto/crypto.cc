@@ -338,13 +338,11 @@ namespace kb::crypto {
 
 Bytes sha256(ByteView data) {
   Bytes out(32);
-  unsigned int n = 0;
-  // EVP_Digest with the default provider's SHA-256 cannot fail for in-memory input except
-  // on allocation failure, which OpenSSL reports by returning 0: then the zero output
-  // would be wrong, so treat it as fatal.
-  if (EVP_Digest(data.data(), data.size(), out.data(), &n, EVP_sha256(), nullptr) != 1 || n != 32) {
-    std::abort();
-  }
+  // SHA-256 from the default provider cannot fail for in-memory input except on allocation
+  // failure: then the zero output would be wrong, so treat it as fatal. The digest is
+  // fetched once (internal::algorithms), not looked up by name per call.
+  auto a = internal::algorithms();
+  if (!a || !internal::digest((*a)->sha256, {data}, out)) std::abort();
   return out;
 }
 
