@@ -116,8 +116,8 @@ int run(const Options& o) {
   const std::uint8_t expected = reply_tag(tgs ? krb5::msg_type::kTgsRep : krb5::msg_type::kAsRep);
   std::size_t pool = o.pool;
   if (pool == 0) {
-    // Enough for the run at the requested rate, or for ~20k requests/s closed loop.
-    pool = static_cast<std::size_t>((o.rate > 0 ? o.rate * 1.1 : 20000.0) * o.seconds) + o.threads;
+    // Enough for the run at the requested rate, or for ~30k requests/s closed loop.
+    pool = static_cast<std::size_t>((o.rate > 0 ? o.rate * 1.1 : 30000.0) * o.seconds) + o.threads;
   }
   std::vector<Worker> w(o.threads);
   std::atomic<unsigned> ready{0};
@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
   app.add_option("--rate", o.rate,
                  "Open loop: total requests per second (0 = as fast as possible)");
   app.add_option("--pool", o.pool,
-                 "Requests built before the timed phase (0 = rate x seconds, or 20000/s)");
+                 "Requests built before the timed phase (0 = rate x seconds, or 30000/s)");
   CLI11_PARSE(app, argc, argv);
   return kb::bench::run(o);
 }
