@@ -6,7 +6,9 @@
 #   bench/kdc_compare.sh [build-dir] [seconds] [threads] [rounds]
 # CPU_RATE=n in the environment adds, per mode, the CPU time each KDC spends per request
 # at a fixed n requests/s (its processes' utime + stime): unlike requests/s at full load it
-# hardly depends on what else the machine runs.
+# hardly depends on what else the machine runs. The load generator builds its requests
+# before each timed run and prints its own CPU per request (loadgen_cpu_us): with that L,
+# ours K and MIT's M, full-load requests/s on shared cores compare as (L+M)/(L+K).
 # With rounds > 1 each mode alternates MIT and Keybridge runs `rounds` times and also
 # prints the median of the per-round ratios: on a machine shared with other work the load
 # drifts between two runs, and alternating short runs keeps that drift out of the ratio.
@@ -116,8 +118,9 @@ if [ -n "${CPU_RATE:-}" ]; then
       if [ $who = MIT ]; then port=$MIT_PORT; pid=$MIT_PID; else port=$KB_PORT; pid=$KB_PID; fi
       t0=$(ticks $pid); out=$(run $port $mode "$CPU_RATE"); t1=$(ticks $pid)
       n=$(echo "$out" | sed -E 's/.* requests=([0-9]+).*/\1/')
+      l=$(echo "$out" | sed -E 's/.* loadgen_cpu_us=([0-9.]+).*/\1/')
       echo "cpu $mode $who at $CPU_RATE/s: $(awk -v t=$((t1 - t0)) -v n="$n" -v hz="$HZ" \
-        'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }') us/request over $n requests"
+        'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }') us/request over $n requests (load generator $l us/request)"
     done
   done
 fi

@@ -220,16 +220,9 @@ std::string to_string(const Key& k) {
 }
 
 Result<const internal::UsageKeys*> internal::usage_keys(const Key& key, std::uint32_t usage) {
-  Key::State& s = key.state();
-  if (is_aes_sha1(s.enctype)) {
-    return s.cache.get(
-        usage, [&s](std::uint32_t u) { return rfc3962::derive_usage_keys(s.bytes.reveal(), u); });
-  }
-  if (is_aes_sha2(s.enctype)) {
-    return s.cache.get(usage, [&s](std::uint32_t u) {
-      return rfc8009::derive_usage_keys(s.enctype, s.bytes.reveal(), u);
-    });
-  }
+  const Key::State& s = key.state();
+  if (is_aes_sha1(s.enctype)) return rfc3962::usage_keys(s, usage);
+  if (is_aes_sha2(s.enctype)) return rfc8009::usage_keys(s, usage);
   return unsupported(s.enctype);
 }
 
@@ -345,13 +338,11 @@ namespace kb::crypto {
 
 Bytes sha256(ByteView data) {
   Bytes out(32);
-  unsigned int n = 0;
-  // EVP_Digest with the default provider's SHA-256 cannot fail for in-memory input except
-  // on allocation failure, which OpenSSL reports by returning 0: then the zero output
-  // would be wrong, so treat it as fatal.
-  if (EVP_Digest(data.data(), data.size(), out.data(), &n, EVP_sha256(), nullptr) != 1 || n != 32) {
-    std::abort();
-  }
+  // SHA-256 from the default provider cannot fail for in-memory input except on allocation
+  // failure: then the zero output would be wrong, so treat it as fatal. The digest is
+  // fetched once (internal::algorithms), not looked up by name per call.
+  auto a = internal::algorithms();
+  if (!a || !internal::digest((*a)->sha256, {data}, out)) std::abort();
   return out;
 }
 

@@ -30,29 +30,46 @@ void Writer::write_tlv(std::uint8_t tag, ByteView content) {
   append(buf_, content);
 }
 
-void Writer::insert_header(std::size_t at, std::uint8_t tag, std::size_t length) {
+void Writer::finish_header(std::size_t at, std::size_t length) {
+  if (length < 0x80) {
+    buf_[at + 1] = static_cast<std::uint8_t>(length);
+    return;
+  }
   std::array<std::uint8_t, 6> h{};
-  const std::size_t n = make_header(tag, length, h);
-  buf_.insert(buf_.begin() + static_cast<std::ptrdiff_t>(at), h.begin(),
+  const std::size_t n = make_header(buf_[at], length, h);
+  buf_[at + 1] = h[1];
+  buf_.insert(buf_.begin() + static_cast<std::ptrdiff_t>(at + 2), h.begin() + 2,
               h.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
-Bytes integer_content(std::int64_t v) {
-  Bytes out;
+namespace {
+
+// The minimal two's-complement content octets of v (X.690 8.3), at the end of `out`;
+// returns how many.
+std::size_t minimal_integer(std::int64_t v, std::array<std::uint8_t, 8>& out) {
   const auto u = static_cast<std::uint64_t>(v);
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(u >> shift));
+  for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(u >> (56 - 8 * i));
   // Drop leading octets while the next one carries the same sign (X.690 8.3.2).
   std::size_t skip = 0;
   while (skip + 1 < out.size() && ((out[skip] == 0x00 && (out[skip + 1] & 0x80) == 0) ||
                                    (out[skip] == 0xff && (out[skip + 1] & 0x80) != 0))) {
     ++skip;
   }
-  out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(skip));
-  return out;
+  return out.size() - skip;
+}
+
+}  // namespace
+
+Bytes integer_content(std::int64_t v) {
+  std::array<std::uint8_t, 8> c{};
+  const std::size_t n = minimal_integer(v, c);
+  return Bytes(c.end() - static_cast<std::ptrdiff_t>(n), c.end());
 }
 
 void Writer::write_integer(std::int64_t v) {
-  write_tlv(0x02, integer_content(v));
+  std::array<std::uint8_t, 8> c{};
+  const std::size_t n = minimal_integer(v, c);
+  write_tlv(0x02, ByteView(c).last(n));
 }
 
 }  // namespace kb::der

@@ -1,8 +1,10 @@
 // A DER writer appending to an owned buffer.
 //
-// Constructed elements are written with constructed(tag, body): the body appends the
-// content, then the writer inserts the minimal-length header in front of it. Encoding
-// never fails: every value a decoder can produce is encodable.
+// Constructed elements are written with constructed(tag, body): the writer appends the tag
+// and a one-octet length, the body appends the content, then the length is filled in;
+// only a content of 128 octets or more moves it, by the 1-4 extra length octets (X.690
+// 10.1 minimal long form). Encoding never fails: every value a decoder can produce is
+// encodable.
 #pragma once
 
 #include <cstddef>
@@ -23,18 +25,24 @@ class Writer {
   template <typename Body>
   void constructed(std::uint8_t tag, Body&& body) {
     const std::size_t start = buf_.size();
+    buf_.push_back(tag);
+    buf_.push_back(0);
     std::forward<Body>(body)();
-    insert_header(start, tag, buf_.size() - start);
+    finish_header(start, buf_.size() - start - 2);
   }
 
   void write_integer(std::int64_t v);
-  void write_boolean(bool v) { write_tlv(0x01, Bytes{static_cast<std::uint8_t>(v ? 0xff : 0x00)}); }
+  void write_boolean(bool v) {
+    const std::uint8_t b = v ? 0xff : 0x00;
+    write_tlv(0x01, ByteView(&b, 1));
+  }
 
   [[nodiscard]] const Bytes& bytes() const { return buf_; }
   [[nodiscard]] Bytes take() && { return std::move(buf_); }
 
  private:
-  void insert_header(std::size_t at, std::uint8_t tag, std::size_t length);
+  // The header at `at` (tag and a placeholder length octet) gets its minimal length.
+  void finish_header(std::size_t at, std::size_t length);
   Bytes buf_;
 };
 

@@ -48,12 +48,21 @@ Result<krb5::Ticket> seal_ticket(SealRequest req, Rng& rng) {
   }
   Bytes plain;
   if (req.pac) {
+    // The PAC element goes first; while the ticket checksum is computed it holds the
+    // one-byte dummy PAC (MS-PAC §2.8.2), then the signed PAC. The request is ours, so
+    // its EncTicketPart is edited in place rather than copied.
+    static const std::uint8_t kDummyPac[] = {0x00};
+    auto& ad = req.part.authorization_data;
+    if (!ad) ad.emplace();
+    ad->insert(ad->begin(), pac_authorization_data(kDummyPac));
     std::optional<Bytes> cksum_input;
-    if (req.service_ticket) cksum_input = KB_TRY(ticket_checksum_input(req.part));
+    if (req.service_ticket) cksum_input = der::encode(req.part);
     pac::SignKeys keys{*req.server_key, *req.kdc_key, req.rodc_identifier, std::nullopt};
     if (cksum_input) keys.ticket_checksum_input = ByteView(*cksum_input);
-    Bytes pac_bytes = KB_TRY(pac::sign(*req.pac, keys));
-    plain = der::encode(with_pac_first(req.part, pac_bytes));
+    Bytes pac_bytes = KB_TRY(pac::sign(std::move(*req.pac), keys));
+    (*ad)[0] = pac_authorization_data(pac_bytes);
+    plain = der::encode(req.part);
+    if (cksum_input) secure_wipe(cksum_input->data(), cksum_input->size());  // session key
   } else {
     plain = der::encode(req.part);
   }

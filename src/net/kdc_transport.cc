@@ -55,39 +55,54 @@ struct Shared {
   std::atomic<std::size_t> tcp_connections{0};
 };
 
-// One UDP socket: a receive loop that answers each datagram in place.
+// One UDP socket, non-blocking: when it becomes readable, datagrams are received and
+// answered in a loop until none is left (or kUdpBurst were answered, then the loop yields
+// to the io_context so TCP on the same thread gets its turn), then it waits again. Under
+// load this is one recvfrom and one sendto per request, without a reactor round trip or
+// a handler dispatch for each.
 class UdpLoop : public std::enable_shared_from_this<UdpLoop> {
  public:
   UdpLoop(udp::socket s, Shared& shared) : socket_(std::move(s)), shared_(shared) {}
-  void start() { receive(); }
+  void start() {
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    wait();
+  }
 
  private:
-  void receive() {
-    socket_.async_receive_from(asio::buffer(buf_), from_,
-                               [self = shared_from_this()](auto ec, std::size_t n) {
-                                 if (ec == asio::error::operation_aborted) return;
-                                 if (!ec)
-                                   self->answer(n);
-                                 else
-                                   self->receive();
-                               });
+  static constexpr int kUdpBurst = 64;
+
+  void wait() {
+    socket_.async_wait(udp::socket::wait_read, [self = shared_from_this()](auto ec) {
+      if (ec == asio::error::operation_aborted) return;
+      self->drain();
+    });
+  }
+  void drain() {
+    for (int i = 0; i < kUdpBurst; ++i) {
+      boost::system::error_code ec;
+      const std::size_t n = socket_.receive_from(asio::buffer(buf_), from_, 0, ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) return wait();
+      if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) return;
+      if (ec) continue;  // e.g. ICMP port unreachable reported for an earlier reply
+      answer(n);
+    }
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->drain(); });
   }
   void answer(std::size_t n) {
     RequestContext ctx{true, peer_string(from_.address(), from_.port())};
-    reply_ = shared_.handler->handle(ByteView(buf_.data(), n), ctx);
-    if (reply_.empty()) return receive();
-    socket_.async_send_to(asio::buffer(reply_), from_,
-                          [self = shared_from_this()](auto ec, std::size_t) {
-                            if (ec == asio::error::operation_aborted) return;
-                            self->receive();
-                          });
+    const Bytes reply = shared_.handler->handle(ByteView(buf_.data(), n), ctx);
+    if (reply.empty()) return;
+    // Non-blocking: with the send buffer full the reply is dropped, as a lost datagram
+    // would be; the client retransmits (RFC 4120 §7.2.1).
+    boost::system::error_code ec;
+    socket_.send_to(asio::buffer(reply), from_, 0, ec);
   }
 
   udp::socket socket_;
   Shared& shared_;
   std::array<std::uint8_t, kMaxDatagram> buf_{};
   udp::endpoint from_;
-  Bytes reply_;
 };
 
 // One TCP connection: length-prefixed requests answered in order until the peer closes,

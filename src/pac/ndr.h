@@ -60,7 +60,7 @@ class LeReader {
 
 class LeWriter {
  public:
-  explicit LeWriter(Alignment a = Alignment::kNone) : align_(a) {}
+  explicit LeWriter(Alignment a = Alignment::kNone) : align_(a) { out_.reserve(256); }
 
   void u8(std::uint8_t v);
   void u16(std::uint16_t v);

@@ -48,7 +48,8 @@ SignatureData zero_filled_signature(const crypto::Key& key, std::optional<std::u
   return s;
 }
 
-// Computes a checksum and writes it into the buffer's signature field.
+// Computes a checksum and writes it into the buffer's signature field. `data` may view
+// `pac` itself: the checksum is complete before anything is written.
 Result<void> fill(Bytes& pac, const InfoBuffer& b, const crypto::Key& key, ByteView data) {
   Bytes cksum = KB_TRY(crypto::make_checksum(checksum_type_for(key), key, kUsage, data));
   if (4 + cksum.size() > b.size) return Error(Errc::kInvalidArgument, "checksum longer than slot");
@@ -58,11 +59,10 @@ Result<void> fill(Bytes& pac, const InfoBuffer& b, const crypto::Key& key, ByteV
 
 }  // namespace
 
-Result<Bytes> sign(const Pac& contents, const SignKeys& keys) {
+Result<Bytes> sign(Pac pac, const SignKeys& keys) {
   if (keys.server_key.empty() || keys.kdc_key.empty()) {
     return Error(Errc::kInvalidArgument, "empty signing key");
   }
-  Pac pac = contents;
   const bool service_ticket = keys.ticket_checksum_input.has_value();
   pac.server_checksum = zero_filled_signature(keys.server_key, std::nullopt);  // never an RODC id
   pac.kdc_checksum = zero_filled_signature(keys.kdc_key, keys.rodc_identifier);
@@ -83,18 +83,16 @@ Result<Bytes> sign(const Pac& contents, const SignKeys& keys) {
     const InfoBuffer* full = find_in(layout, BufferType::kFullChecksum);
     KB_CHECK(fill(out, *ticket, keys.kdc_key, *keys.ticket_checksum_input));
     if (keys.rodc_identifier) write_rodc(out, *ticket, *keys.rodc_identifier);
-    Bytes full_input = out;  // server, KDC and full are still zero here
-    KB_CHECK(fill(out, *full, keys.kdc_key, full_input));
+    // Server, KDC and full signatures are still zero here. fill() computes the checksum
+    // over `out` before it writes into it, so no copy is needed.
+    KB_CHECK(fill(out, *full, keys.kdc_key, out));
     if (keys.rodc_identifier) write_rodc(out, *full, *keys.rodc_identifier);
   }
   // MS-PAC 2.8.4: over the whole PAC with server and KDC signatures zero.
-  Bytes server_input = out;
-  KB_CHECK(fill(out, *server, keys.server_key, server_input));
+  KB_CHECK(fill(out, *server, keys.server_key, out));
   // MS-PAC 2.8.5: over the server signature bytes.
-  std::size_t server_len = crypto::checksum_length(checksum_type_for(keys.server_key));
-  Bytes server_sig(out.begin() + static_cast<std::ptrdiff_t>(server->offset + 4),
-                   out.begin() + static_cast<std::ptrdiff_t>(server->offset + 4 + server_len));
-  KB_CHECK(fill(out, *kdc, keys.kdc_key, server_sig));
+  const std::size_t server_len = crypto::checksum_length(checksum_type_for(keys.server_key));
+  KB_CHECK(fill(out, *kdc, keys.kdc_key, ByteView(out).subspan(server->offset + 4, server_len)));
   if (keys.rodc_identifier) write_rodc(out, *kdc, *keys.rodc_identifier);
   return out;
 }

@@ -34,7 +34,8 @@ struct SignKeys {
 // Encodes the data buffers of `contents` (its signature fields are ignored) followed by
 // freshly computed signature buffers, with checksum types chosen per key (16 for AES256,
 // 15 for AES128, -138 for RC4, 19/20 for the SHA-2 enctypes).
-Result<Bytes> sign(const Pac& contents, const SignKeys& keys);
+// `contents` is taken by value: pass an rvalue to sign without copying the PAC.
+Result<Bytes> sign(Pac contents, const SignKeys& keys);
 
 struct VerifyKeys {
   const crypto::Key& server_key;

@@ -54,30 +54,85 @@ struct ChecksumTag;
 using IntegritySubkey = MacSubkey<IntegrityTag>;
 using ChecksumSubkey = MacSubkey<ChecksumTag>;
 
-// The three keys of one usage number.
-struct UsageKeys {
-  EncryptionSubkey ke;
-  IntegritySubkey ki;
-  ChecksumSubkey kc;
+// A value built on first use and then immutable until its owner dies; one acquire load
+// once built. Errors are not cached (the next call tries again).
+template <typename T>
+class LazySlot {
+ public:
+  template <typename F>
+  Result<const T*> get(F&& make) const {
+    if (const T* p = ptr_.load(std::memory_order_acquire)) return p;
+    std::lock_guard lock(mu_);
+    if (owned_ != nullptr) return owned_.get();
+    owned_ = std::make_unique<T>(KB_TRY(make()));
+    ptr_.store(owned_.get(), std::memory_order_release);
+    return owned_.get();
+  }
+
+ private:
+  mutable std::atomic<const T*> ptr_{nullptr};
+  mutable std::mutex mu_;
+  mutable std::unique_ptr<T> owned_;
 };
 
-// Derived keys per usage, computed on first use and then immutable until the Key dies.
+// Derives one kind of key (RFC 3961 §5.3 selector kKeyEncryption, kKeyIntegrity or
+// kKeyChecksum) of `usage` from the base key: the enctype's DK or KDF.
+using DeriveFn = Result<SecretBytes> (*)(const Key::State& base, std::uint32_t usage,
+                                         std::uint8_t selector);
+
+// The three keys of one usage number, each derived (and its OpenSSL state prepared) on
+// first use: a TGS-REQ's authenticator needs only Ke and Ki of usage 7 and its body
+// checksum only Kc of usage 6, so a per-request session key derives two keys of three.
+class UsageKeys {
+ public:
+  UsageKeys(const Key::State& base, std::uint32_t usage, DeriveFn derive, const char* digest)
+      : base_(base), usage_(usage), derive_(derive), digest_(digest) {}
+  UsageKeys(const UsageKeys&) = delete;
+  UsageKeys& operator=(const UsageKeys&) = delete;
+
+  [[nodiscard]] Result<const EncryptionSubkey*> ke() const;
+  [[nodiscard]] Result<const IntegritySubkey*> ki() const;
+  [[nodiscard]] Result<const ChecksumSubkey*> kc() const;
+
+ private:
+  const Key::State& base_;
+  std::uint32_t usage_;
+  DeriveFn derive_;
+  const char* digest_;
+  LazySlot<EncryptionSubkey> ke_;
+  LazySlot<IntegritySubkey> ki_;
+  LazySlot<ChecksumSubkey> kc_;
+};
+
+// Derived keys per usage, made on first use and then immutable until the Key dies.
 // Usages 0..63 (every RFC 4120 / 6113 / MS-KILE number in use) are found with one acquire
-// load and no lock; other usages go through a shared_mutex-guarded map.
+// load and no lock, and owned by that table; other usages go through a
+// shared_mutex-guarded map.
 class DerivedKeyCache {
  public:
   DerivedKeyCache() = default;
+  ~DerivedKeyCache() {
+    for (auto& p : fast_) delete p.load(std::memory_order_relaxed);
+  }
   DerivedKeyCache(const DerivedKeyCache&) = delete;
   DerivedKeyCache& operator=(const DerivedKeyCache&) = delete;
 
-  // The keys for `usage`, deriving them with `derive` under the lock on a miss. The
-  // reference stays valid for the lifetime of the cache.
+  // The keys for `usage`, made by `make` under the lock on a miss (the keys themselves are
+  // derived on first use). The pointer stays valid for the lifetime of the cache.
   template <typename F>
-  Result<const UsageKeys*> get(std::uint32_t usage, F&& derive) {
+  Result<const UsageKeys*> get(std::uint32_t usage, F&& make) const {
     if (usage < kFast) {
       const UsageKeys* p = fast_[usage].load(std::memory_order_acquire);
       if (p != nullptr) return p;
-    } else {
+      std::unique_lock lock(mu_);
+      p = fast_[usage].load(std::memory_order_relaxed);
+      if (p != nullptr) return p;
+      p = make(usage).release();
+      fast_[usage].store(p, std::memory_order_release);
+      ++fast_count_;
+      return p;
+    }
+    {
       std::shared_lock lock(mu_);
       auto it = all_.find(usage);
       if (it != all_.end()) return it->second.get();
@@ -85,23 +140,24 @@ class DerivedKeyCache {
     std::unique_lock lock(mu_);
     auto it = all_.find(usage);
     if (it != all_.end()) return it->second.get();
-    std::unique_ptr<UsageKeys> keys = KB_TRY(derive(usage));
+    std::unique_ptr<UsageKeys> keys = make(usage);
     const UsageKeys* p = keys.get();
     all_.emplace(usage, std::move(keys));
-    if (usage < kFast) fast_[usage].store(p, std::memory_order_release);
     return p;
   }
 
+  // Usages with keys made so far.
   [[nodiscard]] std::size_t size() const {
     std::shared_lock lock(mu_);
-    return all_.size();
+    return all_.size() + fast_count_;
   }
 
  private:
   static constexpr std::uint32_t kFast = 64;
-  std::array<std::atomic<const UsageKeys*>, kFast> fast_{};
+  mutable std::array<std::atomic<const UsageKeys*>, kFast> fast_{};
+  mutable std::size_t fast_count_ = 0;  // under mu_
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::uint32_t, std::unique_ptr<UsageKeys>> all_;
+  mutable std::unordered_map<std::uint32_t, std::unique_ptr<UsageKeys>> all_;
 };
 
 // rc4-hmac has no per-usage derived keys; what it reuses is HMAC-MD5 keyed with the base

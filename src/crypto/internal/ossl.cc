@@ -28,6 +28,9 @@ class Registry {
     EVP_CIPHER_free(a_.aes256_cts);
     EVP_CIPHER_free(a_.aes128_ecb);
     EVP_CIPHER_free(a_.aes256_ecb);
+    EVP_CIPHER_free(a_.aes128_cbc);
+    EVP_CIPHER_free(a_.aes256_cbc);
+    EVP_MD_free(a_.sha256);
     EVP_CIPHER_free(a_.rc4);
     EVP_MAC_free(a_.hmac);
     EVP_MD_free(a_.sha1);
@@ -65,13 +68,17 @@ class Registry {
     a_.aes256_cts = EVP_CIPHER_fetch(a_.libctx, "AES-256-CBC-CTS", nullptr);
     a_.aes128_ecb = EVP_CIPHER_fetch(a_.libctx, "AES-128-ECB", nullptr);
     a_.aes256_ecb = EVP_CIPHER_fetch(a_.libctx, "AES-256-ECB", nullptr);
+    a_.aes128_cbc = EVP_CIPHER_fetch(a_.libctx, "AES-128-CBC", nullptr);
+    a_.aes256_cbc = EVP_CIPHER_fetch(a_.libctx, "AES-256-CBC", nullptr);
+    a_.sha256 = EVP_MD_fetch(a_.libctx, kSha256, nullptr);
     a_.hmac = EVP_MAC_fetch(a_.libctx, "HMAC", nullptr);
     a_.sha1 = EVP_MD_fetch(a_.libctx, kSha1, nullptr);
     a_.md5 = EVP_MD_fetch(a_.libctx, kMd5, nullptr);
     a_.pbkdf2 = EVP_KDF_fetch(a_.libctx, "PBKDF2", nullptr);
     a_.kbkdf = EVP_KDF_fetch(a_.libctx, "KBKDF", nullptr);
-    if (!a_.aes128_cts || !a_.aes256_cts || !a_.aes128_ecb || !a_.aes256_ecb || !a_.hmac ||
-        !a_.sha1 || !a_.md5 || !a_.pbkdf2 || !a_.kbkdf) {
+    if (!a_.aes128_cts || !a_.aes256_cts || !a_.aes128_ecb || !a_.aes256_ecb || !a_.aes128_cbc ||
+        !a_.aes256_cbc || !a_.hmac || !a_.sha1 || !a_.sha256 || !a_.md5 || !a_.pbkdf2 ||
+        !a_.kbkdf) {
       a_.init_error = "the OpenSSL default provider lacks AES-CBC-CTS, HMAC, PBKDF2 or KBKDF";
       ERR_clear_error();
       return;
@@ -149,18 +156,82 @@ Result<const Algorithms*> legacy_algorithms() {
   return a;
 }
 
+// ---- Reusable context slots ---------------------------------------------------------
+
+namespace {
+
+// Runs `use(ctx, fresh)` on a free slot's context, creating it with `make` on first use;
+// on a one-off context from `make` (freed with `free_ctx`) when every slot is busy.
+template <typename Ctx, typename Make, typename Use, typename Free>
+Result<void> with_slot(std::array<CtxSlot<Ctx>, kCtxSlots>& slots, Make&& make, Use&& use,
+                       Free&& free_ctx) {
+  for (auto& slot : slots) {
+    if (slot.busy.exchange(true, std::memory_order_acquire)) continue;
+    Result<void> r = kb::ok();
+    if (slot.ctx == nullptr) {
+      auto c = make();
+      if (c) {
+        slot.ctx = *c;
+        slot.fresh = true;
+      } else {
+        r = std::move(c).error();
+      }
+    }
+    if (r) {
+      r = use(slot.ctx, slot.fresh);
+      slot.fresh = false;
+    }
+    slot.busy.store(false, std::memory_order_release);
+    return r;
+  }
+  Ctx* c = KB_TRY(make());
+  auto r = use(c, true);
+  free_ctx(c);
+  return r;
+}
+
+template <typename Ctx, typename Free>
+void free_slots(std::array<CtxSlot<Ctx>, kCtxSlots>& slots, Free&& free_ctx) {
+  for (auto& slot : slots) {
+    free_ctx(slot.ctx);
+    slot.ctx = nullptr;
+  }
+}
+
+template <typename Ctx>
+void move_slots(std::array<CtxSlot<Ctx>, kCtxSlots>& to,
+                std::array<CtxSlot<Ctx>, kCtxSlots>& from) {
+  for (std::size_t i = 0; i < kCtxSlots; ++i) {
+    to[i].ctx = from[i].ctx;
+    to[i].fresh = from[i].fresh;
+    from[i].ctx = nullptr;
+  }
+}
+
+}  // namespace
+
 // ---- MacKey -------------------------------------------------------------------------
 
+void MacKey::release() {
+  free_slots(slots_, EVP_MAC_CTX_free);
+}
+
 MacKey::~MacKey() {
-  EVP_MAC_CTX_free(ctx_);
+  release();
+}
+
+MacKey::MacKey(MacKey&& o) noexcept
+    : tmpl_(o.tmpl_), key_(std::move(o.key_)), out_len_(o.out_len_) {
+  move_slots(slots_, o.slots_);
 }
 
 MacKey& MacKey::operator=(MacKey&& o) noexcept {
   if (this != &o) {
-    EVP_MAC_CTX_free(ctx_);
-    ctx_ = o.ctx_;
+    release();
+    tmpl_ = o.tmpl_;
+    key_ = std::move(o.key_);
     out_len_ = o.out_len_;
-    o.ctx_ = nullptr;
+    move_slots(slots_, o.slots_);
   }
   return *this;
 }
@@ -170,14 +241,24 @@ Result<MacKey> MacKey::create(const char* digest, ByteView key) {
   const EVP_MAC_CTX* tmpl = hmac_template(*a, digest);
   if (tmpl == nullptr) return Error(Errc::kOpenssl, "no HMAC template for this digest");
   MacKey m;
-  m.ctx_ = EVP_MAC_CTX_dup(tmpl);
-  if (m.ctx_ == nullptr) return openssl_error("EVP_MAC_CTX_dup");
+  m.tmpl_ = tmpl;
+  m.key_ = SecretBytes(key);
+  m.out_len_ = EVP_MAC_CTX_get_mac_size(const_cast<EVP_MAC_CTX*>(tmpl));
+  return m;
+}
+
+// The digest template duplicated (no lookup of the digest by name) and keyed.
+Result<EVP_MAC_CTX*> MacKey::keyed_context() const {
+  EVP_MAC_CTX* c = EVP_MAC_CTX_dup(tmpl_);
+  if (c == nullptr) return openssl_error("EVP_MAC_CTX_dup");
   // A zero-length key is legal HMAC; OpenSSL wants a non-null pointer for it.
   static const std::uint8_t kNone = 0;
-  const std::uint8_t* kp = key.empty() ? &kNone : key.data();
-  if (EVP_MAC_init(m.ctx_, kp, key.size(), nullptr) != 1) return openssl_error("EVP_MAC_init");
-  m.out_len_ = EVP_MAC_CTX_get_mac_size(m.ctx_);
-  return m;
+  const ByteView k = key_.reveal();
+  if (EVP_MAC_init(c, k.empty() ? &kNone : k.data(), k.size(), nullptr) != 1) {
+    EVP_MAC_CTX_free(c);
+    return openssl_error("EVP_MAC_init");
+  }
+  return c;
 }
 
 Result<void> MacKey::run(EVP_MAC_CTX* c, std::initializer_list<ByteView> parts,
@@ -196,26 +277,23 @@ Result<void> MacKey::run(EVP_MAC_CTX* c, std::initializer_list<ByteView> parts,
 }
 
 Result<void> MacKey::compute(std::initializer_list<ByteView> parts, MutableByteView out) const {
-  if (ctx_ == nullptr || out.size() > out_len_) return Error(Errc::kOpenssl, "MAC misuse");
-  EVP_MAC_CTX* c = EVP_MAC_CTX_dup(ctx_);
-  if (c == nullptr) return openssl_error("EVP_MAC_CTX_dup");
-  auto r = run(c, parts, out);
-  EVP_MAC_CTX_free(c);
-  return r;
-}
-
-Result<void> MacKey::compute_once(std::initializer_list<ByteView> parts, MutableByteView out) {
-  if (ctx_ == nullptr || out.size() > out_len_) return Error(Errc::kOpenssl, "MAC misuse");
-  auto r = run(ctx_, parts, out);
-  EVP_MAC_CTX_free(ctx_);
-  ctx_ = nullptr;
-  return r;
+  if (tmpl_ == nullptr || out.size() > out_len_) return Error(Errc::kOpenssl, "MAC misuse");
+  return with_slot(
+      slots_, [this] { return keyed_context(); },
+      [&](EVP_MAC_CTX* c, bool fresh) -> Result<void> {
+        // A used context restarts from its saved keyed state (HMAC_Init_ex without a key).
+        if (!fresh && EVP_MAC_init(c, nullptr, 0, nullptr) != 1) {
+          return openssl_error("EVP_MAC_init");
+        }
+        return run(c, parts, out);
+      },
+      EVP_MAC_CTX_free);
 }
 
 Result<void> hmac(const char* digest, ByteView key, std::initializer_list<ByteView> parts,
                   MutableByteView out) {
-  MacKey m = KB_TRY(MacKey::create(digest, key));
-  return m.compute_once(parts, out);
+  const MacKey m = KB_TRY(MacKey::create(digest, key));
+  return m.compute(parts, out);
 }
 
 Result<void> digest(const EVP_MD* md, std::initializer_list<ByteView> parts, MutableByteView out) {
@@ -236,18 +314,27 @@ Result<void> digest(const EVP_MD* md, std::initializer_list<ByteView> parts, Mut
 
 // ---- CtsKey -------------------------------------------------------------------------
 
+void CtsKey::release() {
+  free_slots(enc_, EVP_CIPHER_CTX_free);
+  free_slots(dec_, EVP_CIPHER_CTX_free);
+}
+
 CtsKey::~CtsKey() {
-  EVP_CIPHER_CTX_free(enc_);
-  EVP_CIPHER_CTX_free(dec_);
+  release();
+}
+
+CtsKey::CtsKey(CtsKey&& o) noexcept : cipher_(o.cipher_), key_(std::move(o.key_)) {
+  move_slots(enc_, o.enc_);
+  move_slots(dec_, o.dec_);
 }
 
 CtsKey& CtsKey::operator=(CtsKey&& o) noexcept {
   if (this != &o) {
-    EVP_CIPHER_CTX_free(enc_);
-    EVP_CIPHER_CTX_free(dec_);
-    enc_ = o.enc_;
-    dec_ = o.dec_;
-    o.enc_ = o.dec_ = nullptr;
+    release();
+    cipher_ = o.cipher_;
+    key_ = std::move(o.key_);
+    move_slots(enc_, o.enc_);
+    move_slots(dec_, o.dec_);
   }
   return *this;
 }
@@ -259,65 +346,101 @@ Result<CtsKey> CtsKey::create(ByteView key) {
   if (key.size() == 32) cipher = a->aes256_cts;
   if (cipher == nullptr) return Error(Errc::kBadKeyLength, "AES key must be 16 or 32 bytes");
   CtsKey k;
-  k.enc_ = EVP_CIPHER_CTX_new();
-  k.dec_ = EVP_CIPHER_CTX_new();
-  if (k.enc_ == nullptr || k.dec_ == nullptr) return openssl_error("EVP_CIPHER_CTX_new");
+  k.cipher_ = cipher;
+  k.key_ = SecretBytes(key);
+  return k;
+}
+
+Result<EVP_CIPHER_CTX*> CtsKey::keyed_context(int enc) const {
+  EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+  if (c == nullptr) return openssl_error("EVP_CIPHER_CTX_new");
   static const std::array<std::uint8_t, 16> kZeroIv{};
   // RFC 3962 §5 is the "CS3" layout: last two blocks swapped, the final one truncated.
   std::array<OSSL_PARAM, 2> params = {
       OSSL_PARAM_construct_utf8_string(OSSL_CIPHER_PARAM_CTS_MODE, const_cast<char*>("CS3"), 0),
       OSSL_PARAM_construct_end()};
-  if (EVP_CipherInit_ex2(k.enc_, cipher, key.data(), kZeroIv.data(), 1, params.data()) != 1 ||
-      EVP_CipherInit_ex2(k.dec_, cipher, key.data(), kZeroIv.data(), 0, params.data()) != 1) {
+  if (EVP_CipherInit_ex2(c, cipher_, key_.reveal().data(), kZeroIv.data(), enc, params.data()) !=
+      1) {
+    EVP_CIPHER_CTX_free(c);
     return openssl_error("AES-CTS key setup");
   }
-  return k;
+  return c;
 }
 
-Result<void> CtsKey::run(EVP_CIPHER_CTX* tmpl, ByteView in, MutableByteView out,
+Result<void> CtsKey::run(Slots& slots, int enc, ByteView in, MutableByteView out,
                          ByteView iv) const {
-  if (tmpl == nullptr || in.size() < 16 || out.size() != in.size() ||
+  if (cipher_ == nullptr || in.size() < 16 || out.size() != in.size() ||
       in.size() > static_cast<std::size_t>(INT32_MAX) || (!iv.empty() && iv.size() != 16)) {
     return Error(Errc::kOpenssl, "AES-CTS misuse");
   }
-  EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
-  if (c == nullptr) return openssl_error("EVP_CIPHER_CTX_new");
-  bool good = EVP_CIPHER_CTX_copy(c, tmpl) == 1;
-  if (good && !iv.empty())
-    good = EVP_CipherInit_ex2(c, nullptr, nullptr, iv.data(), -1, nullptr) == 1;
-  int n = 0;
-  if (good) good = EVP_CipherUpdate(c, out.data(), &n, in.data(), static_cast<int>(in.size())) == 1;
-  EVP_CIPHER_CTX_free(c);
-  if (!good || static_cast<std::size_t>(n) != in.size()) return openssl_error("AES-CTS");
-  return kb::ok();
+  return with_slot(
+      slots, [this, enc] { return keyed_context(enc); },
+      [&](EVP_CIPHER_CTX* c, bool fresh) -> Result<void> {
+        static const std::array<std::uint8_t, 16> kZeroIv{};
+        // A used context (or another IV) restarts with the same key schedule: only the IV
+        // and the mode's state are reset.
+        if (!fresh || !iv.empty()) {
+          const std::uint8_t* v = iv.empty() ? kZeroIv.data() : iv.data();
+          if (EVP_CipherInit_ex2(c, nullptr, nullptr, v, -1, nullptr) != 1) {
+            return openssl_error("AES-CTS IV");
+          }
+        }
+        int n = 0;
+        if (EVP_CipherUpdate(c, out.data(), &n, in.data(), static_cast<int>(in.size())) != 1 ||
+            static_cast<std::size_t>(n) != in.size()) {
+          return openssl_error("AES-CTS");
+        }
+        return kb::ok();
+      },
+      EVP_CIPHER_CTX_free);
 }
 
 Result<void> CtsKey::encrypt(ByteView in, MutableByteView out, ByteView iv) const {
-  return run(enc_, in, out, iv);
+  return run(enc_, 1, in, out, iv);
 }
 Result<void> CtsKey::decrypt(ByteView in, MutableByteView out, ByteView iv) const {
-  return run(dec_, in, out, iv);
+  return run(dec_, 0, in, out, iv);
 }
+
+namespace {
+
+// One AES pass without padding over whole blocks, zero IV for CBC.
+Result<void> aes_blocks(const EVP_CIPHER* cipher, bool cbc, ByteView key, ByteView in,
+                        MutableByteView out, const char* what) {
+  if (cipher == nullptr) return Error(Errc::kBadKeyLength, "AES key must be 16 or 32 bytes");
+  if (in.size() % 16 != 0 || out.size() != in.size() ||
+      in.size() > static_cast<std::size_t>(INT32_MAX)) {
+    return Error(Errc::kOpenssl, std::string(what) + " misuse");
+  }
+  static const std::array<std::uint8_t, 16> kZeroIv{};
+  EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+  if (c == nullptr) return openssl_error("EVP_CIPHER_CTX_new");
+  int n = 0;
+  bool good =
+      EVP_EncryptInit_ex2(c, cipher, key.data(), cbc ? kZeroIv.data() : nullptr, nullptr) == 1 &&
+      EVP_CIPHER_CTX_set_padding(c, 0) == 1 &&
+      EVP_EncryptUpdate(c, out.data(), &n, in.data(), static_cast<int>(in.size())) == 1;
+  EVP_CIPHER_CTX_free(c);
+  if (!good || static_cast<std::size_t>(n) != in.size()) return openssl_error(what);
+  return kb::ok();
+}
+
+}  // namespace
 
 Result<void> aes_ecb_encrypt(ByteView key, ByteView in, MutableByteView out) {
   const Algorithms* a = KB_TRY(algorithms());
   const EVP_CIPHER* cipher = key.size() == 16   ? a->aes128_ecb
                              : key.size() == 32 ? a->aes256_ecb
                                                 : nullptr;
-  if (cipher == nullptr) return Error(Errc::kBadKeyLength, "AES key must be 16 or 32 bytes");
-  if (in.size() % 16 != 0 || out.size() != in.size() ||
-      in.size() > static_cast<std::size_t>(INT32_MAX)) {
-    return Error(Errc::kOpenssl, "AES-ECB misuse");
-  }
-  EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
-  if (c == nullptr) return openssl_error("EVP_CIPHER_CTX_new");
-  int n = 0;
-  bool good = EVP_EncryptInit_ex2(c, cipher, key.data(), nullptr, nullptr) == 1 &&
-              EVP_CIPHER_CTX_set_padding(c, 0) == 1 &&
-              EVP_EncryptUpdate(c, out.data(), &n, in.data(), static_cast<int>(in.size())) == 1;
-  EVP_CIPHER_CTX_free(c);
-  if (!good || static_cast<std::size_t>(n) != in.size()) return openssl_error("AES-ECB");
-  return kb::ok();
+  return aes_blocks(cipher, false, key, in, out, "AES-ECB");
+}
+
+Result<void> aes_cbc_encrypt(ByteView key, ByteView in, MutableByteView out) {
+  const Algorithms* a = KB_TRY(algorithms());
+  const EVP_CIPHER* cipher = key.size() == 16   ? a->aes128_cbc
+                             : key.size() == 32 ? a->aes256_cbc
+                                                : nullptr;
+  return aes_blocks(cipher, true, key, in, out, "AES-CBC");
 }
 
 Result<void> pbkdf2(const char* digest, ByteView password, ByteView salt, std::uint32_t iterations,

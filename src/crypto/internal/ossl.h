@@ -8,6 +8,8 @@
 #include <openssl/evp.h>
 #include <openssl/types.h>
 
+#include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -28,6 +30,9 @@ struct Algorithms {
   EVP_CIPHER* aes256_cts = nullptr;
   EVP_CIPHER* aes128_ecb = nullptr;
   EVP_CIPHER* aes256_ecb = nullptr;
+  EVP_CIPHER* aes128_cbc = nullptr;
+  EVP_CIPHER* aes256_cbc = nullptr;
+  EVP_MD* sha256 = nullptr;
   EVP_MAC* hmac = nullptr;
   EVP_MD* sha1 = nullptr;
   EVP_MD* md5 = nullptr;
@@ -60,17 +65,31 @@ inline constexpr const char* kSha256 = "SHA2-256";
 inline constexpr const char* kSha384 = "SHA2-384";
 inline constexpr const char* kMd5 = "MD5";
 
-// A keyed HMAC context used only as a template: compute() duplicates it, so the ipad/opad
-// precomputation happens once per key and concurrent compute() calls are safe.
+// A small set of reusable OpenSSL contexts for one key. Each slot's context is created on
+// first use (keyed from the key bytes) and afterwards only reset between uses, which is a
+// state copy instead of a context duplication and free per operation. A caller takes a
+// free slot with one atomic exchange; the slot count bounds the contexts per key, and
+// when every slot is busy (more threads than slots on one shared key) the operation runs
+// on a one-off context. Slots are only touched by the thread that holds them.
+template <typename Ctx>
+struct CtxSlot {
+  std::atomic<bool> busy{false};
+  Ctx* ctx = nullptr;
+  bool fresh = false;  // keyed and not used since: no reset needed
+};
+inline constexpr std::size_t kCtxSlots = 4;
+
+// A keyed HMAC. compute() may run concurrently from several threads.
 class MacKey {
  public:
   MacKey() = default;
   ~MacKey();
-  MacKey(MacKey&& o) noexcept : ctx_(o.ctx_), out_len_(o.out_len_) { o.ctx_ = nullptr; }
+  MacKey(MacKey&& o) noexcept;
   MacKey& operator=(MacKey&& o) noexcept;
   MacKey(const MacKey&) = delete;
   MacKey& operator=(const MacKey&) = delete;
 
+  // Checks the digest; the contexts are keyed on first use.
   static Result<MacKey> create(const char* digest, ByteView key);
   // Full-length HMAC of the concatenation of `parts` into `out` (out.size() <= mac length;
   // the MAC is truncated to out.size()).
@@ -78,13 +97,14 @@ class MacKey {
   [[nodiscard]] std::size_t mac_length() const { return out_len_; }
 
  private:
-  friend Result<void> hmac(const char*, ByteView, std::initializer_list<ByteView>, MutableByteView);
-  // compute() without the duplication: for one-shot keys, leaves the MacKey unusable.
-  Result<void> compute_once(std::initializer_list<ByteView> parts, MutableByteView out);
+  void release();
+  Result<EVP_MAC_CTX*> keyed_context() const;
   static Result<void> run(EVP_MAC_CTX* c, std::initializer_list<ByteView> parts,
                           MutableByteView out);
-  EVP_MAC_CTX* ctx_ = nullptr;
+  const EVP_MAC_CTX* tmpl_ = nullptr;  // the process-wide digest template (not owned)
+  SecretBytes key_;
   std::size_t out_len_ = 0;
+  mutable std::array<CtxSlot<EVP_MAC_CTX>, kCtxSlots> slots_{};
 };
 
 // One-shot HMAC (keys that are not cached: rc4-hmac, PRF).
@@ -93,13 +113,14 @@ Result<void> hmac(const char* digest, ByteView key, std::initializer_list<ByteVi
 // One-shot digest.
 Result<void> digest(const EVP_MD* md, std::initializer_list<ByteView> parts, MutableByteView out);
 
-// An AES-CBC-CTS (CS3) key with encrypt and decrypt contexts initialised once (key
-// schedule, IV 0, CTS mode); each call copies the template, so calls may run concurrently.
+// An AES-CBC-CTS (CS3) key. The encrypt and decrypt contexts (key schedule, CTS mode) are
+// built on first use of each direction and then reused (CtxSlot), so a key used only to
+// decrypt never schedules the encryption key. Calls may run concurrently.
 class CtsKey {
  public:
   CtsKey() = default;
   ~CtsKey();
-  CtsKey(CtsKey&& o) noexcept : enc_(o.enc_), dec_(o.dec_) { o.enc_ = o.dec_ = nullptr; }
+  CtsKey(CtsKey&& o) noexcept;
   CtsKey& operator=(CtsKey&& o) noexcept;
   CtsKey(const CtsKey&) = delete;
   CtsKey& operator=(const CtsKey&) = delete;
@@ -112,13 +133,21 @@ class CtsKey {
   Result<void> decrypt(ByteView in, MutableByteView out, ByteView iv = {}) const;
 
  private:
-  Result<void> run(EVP_CIPHER_CTX* tmpl, ByteView in, MutableByteView out, ByteView iv) const;
-  EVP_CIPHER_CTX* enc_ = nullptr;
-  EVP_CIPHER_CTX* dec_ = nullptr;
+  using Slots = std::array<CtxSlot<EVP_CIPHER_CTX>, kCtxSlots>;
+  void release();
+  Result<EVP_CIPHER_CTX*> keyed_context(int enc) const;
+  Result<void> run(Slots& slots, int enc, ByteView in, MutableByteView out, ByteView iv) const;
+  const EVP_CIPHER* cipher_ = nullptr;  // fetched once per process (not owned)
+  SecretBytes key_;
+  mutable Slots enc_{};
+  mutable Slots dec_{};
 };
 
-// AES-ECB of whole blocks (in.size() % 16 == 0), for DK and the RFC 3961 PRF.
+// AES-ECB of whole blocks (in.size() % 16 == 0), for the RFC 3961 PRF.
 Result<void> aes_ecb_encrypt(ByteView key, ByteView in, MutableByteView out);
+// AES-CBC with a zero IV over whole blocks (in.size() % 16 == 0): RFC 3961 DR in one call,
+// since with P2.. = 0 each ciphertext block is E(previous block).
+Result<void> aes_cbc_encrypt(ByteView key, ByteView in, MutableByteView out);
 
 // PBKDF2-HMAC-<digest>(password, salt, iterations) into `out`.
 Result<void> pbkdf2(const char* digest, ByteView password, ByteView salt, std::uint32_t iterations,

@@ -50,26 +50,19 @@ Folded fold_constant(ByteView constant) {
 }  // namespace
 
 Result<SecretBytes> derive_key_aes(ByteView key, ByteView constant, std::size_t out_len) {
-  SecretBytes out(out_len);
-  std::array<std::uint8_t, kBlock> block = fold_constant(constant);
-  std::size_t have = 0;
-  while (have < out_len) {
-    // E is CBC with a zero IV over a single block, i.e. one AES block encryption.
-    std::array<std::uint8_t, kBlock> next{};
-    auto r = internal::aes_ecb_encrypt(key, block, next);
-    if (!r) {
-      secure_wipe(next.data(), next.size());
-      secure_wipe(block.data(), block.size());
-      return std::move(r).error();
-    }
-    const std::size_t take = std::min(kBlock, out_len - have);
-    std::copy_n(next.begin(), take,
-                out.reveal_mutable().begin() + static_cast<std::ptrdiff_t>(have));
-    have += take;
-    block = next;
-    secure_wipe(next.data(), next.size());
-  }
-  secure_wipe(block.data(), block.size());
+  // K1 = E(n-fold(constant)), K(i+1) = E(Ki): AES-CBC with a zero IV over n-fold(constant)
+  // followed by zero blocks yields K1 | K2 | ... in one pass (C(i+1) = E(0 xor Ci)).
+  const std::size_t blocks = (out_len + kBlock - 1) / kBlock;
+  std::array<std::uint8_t, 4 * kBlock> in{};
+  std::array<std::uint8_t, 4 * kBlock> k{};
+  if (blocks == 0 || blocks > 4) return Error(Errc::kBadKeyLength, "DK output length");
+  const Folded folded = fold_constant(constant);
+  std::copy(folded.begin(), folded.end(), in.begin());
+  const std::size_t n = blocks * kBlock;
+  auto r = internal::aes_cbc_encrypt(key, ByteView(in).first(n), MutableByteView(k).first(n));
+  SecretBytes out(ByteView(k).first(out_len));
+  secure_wipe(k.data(), k.size());
+  if (!r) return std::move(r).error();
   return out;
 }
 

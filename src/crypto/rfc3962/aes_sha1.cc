@@ -7,32 +7,22 @@
 #include "crypto/rfc3961/simplified.h"
 
 namespace kb::crypto::rfc3962 {
-namespace {
-
-Result<const internal::UsageKeys*> usage_keys(Key::State& key, std::uint32_t usage) {
-  return key.cache.get(
-      usage, [&key](std::uint32_t u) { return derive_usage_keys(key.bytes.reveal(), u); });
+Result<SecretBytes> derive_subkey(const Key::State& base, std::uint32_t usage,
+                                  std::uint8_t selector) {
+  const auto constant = rfc3961::usage_constant(usage, selector);
+  return rfc3961::derive_key_aes(base.bytes.reveal(), constant, base.bytes.size());
 }
 
-}  // namespace
-
-Result<std::unique_ptr<internal::UsageKeys>> derive_usage_keys(ByteView base, std::uint32_t usage) {
-  const std::size_t n = base.size();
-  auto ke_c = rfc3961::usage_constant(usage, rfc3961::kKeyEncryption);
-  auto ki_c = rfc3961::usage_constant(usage, rfc3961::kKeyIntegrity);
-  auto kc_c = rfc3961::usage_constant(usage, rfc3961::kKeyChecksum);
-  SecretBytes ke_b = KB_TRY(rfc3961::derive_key_aes(base, ke_c, n));
-  SecretBytes ki_b = KB_TRY(rfc3961::derive_key_aes(base, ki_c, n));
-  SecretBytes kc_b = KB_TRY(rfc3961::derive_key_aes(base, kc_c, n));
-  auto ke = KB_TRY(internal::EncryptionSubkey::create(std::move(ke_b)));
-  auto ki = KB_TRY(internal::IntegritySubkey::create(internal::kSha1, std::move(ki_b)));
-  auto kc = KB_TRY(internal::ChecksumSubkey::create(internal::kSha1, std::move(kc_b)));
-  return std::make_unique<internal::UsageKeys>(
-      internal::UsageKeys{std::move(ke), std::move(ki), std::move(kc)});
+Result<const internal::UsageKeys*> usage_keys(const Key::State& base, std::uint32_t usage) {
+  return base.cache.get(usage, [&base](std::uint32_t u) {
+    return std::make_unique<internal::UsageKeys>(base, u, &derive_subkey, internal::kSha1);
+  });
 }
 
 Result<Bytes> encrypt(Key::State& key, std::uint32_t usage, ByteView plaintext, Rng& rng) {
   const internal::UsageKeys* k = KB_TRY(usage_keys(key, usage));
+  const internal::EncryptionSubkey* ke = KB_TRY(k->ke());
+  const internal::IntegritySubkey* ki = KB_TRY(k->ki());
   // RFC 3961 §5.3: C1 = E(Ke, conf | plaintext), H1 = HMAC(Ki, conf | plaintext).
   SecretBytes buf(kConfounderLength + plaintext.size());
   MutableByteView b = buf.reveal_mutable();
@@ -40,8 +30,8 @@ Result<Bytes> encrypt(Key::State& key, std::uint32_t usage, ByteView plaintext, 
   std::copy(plaintext.begin(), plaintext.end(), b.begin() + kConfounderLength);
   Bytes out(buf.size() + kMacLength);
   MutableByteView o(out);
-  KB_CHECK(k->ke.cts().encrypt(buf.reveal(), o.first(buf.size())));
-  KB_CHECK(k->ki.mac().compute({buf.reveal()}, o.subspan(buf.size())));
+  KB_CHECK(ke->cts().encrypt(buf.reveal(), o.first(buf.size())));
+  KB_CHECK(ki->mac().compute({buf.reveal()}, o.subspan(buf.size())));
   return out;
 }
 
@@ -50,11 +40,13 @@ Result<SecretBytes> decrypt(Key::State& key, std::uint32_t usage, ByteView ciphe
     return Error(Errc::kCiphertextTooShort, "shorter than confounder and MAC");
   }
   const internal::UsageKeys* k = KB_TRY(usage_keys(key, usage));
+  const internal::EncryptionSubkey* ke = KB_TRY(k->ke());
+  const internal::IntegritySubkey* ki = KB_TRY(k->ki());
   const std::size_t n = ciphertext.size() - kMacLength;
   SecretBytes buf(n);
-  KB_CHECK(k->ke.cts().decrypt(ciphertext.first(n), buf.reveal_mutable()));
+  KB_CHECK(ke->cts().decrypt(ciphertext.first(n), buf.reveal_mutable()));
   std::array<std::uint8_t, kMacLength> mac{};
-  KB_CHECK(k->ki.mac().compute({buf.reveal()}, mac));
+  KB_CHECK(ki->mac().compute({buf.reveal()}, mac));
   if (!constant_time_equal(mac, ciphertext.subspan(n))) {
     return Error(Errc::kIntegrity, "HMAC mismatch");
   }
@@ -63,8 +55,9 @@ Result<SecretBytes> decrypt(Key::State& key, std::uint32_t usage, ByteView ciphe
 
 Result<Bytes> checksum(Key::State& key, std::uint32_t usage, ByteView data) {
   const internal::UsageKeys* k = KB_TRY(usage_keys(key, usage));
+  const internal::ChecksumSubkey* kc = KB_TRY(k->kc());
   Bytes out(kMacLength);
-  KB_CHECK(k->kc.mac().compute({data}, out));
+  KB_CHECK(kc->mac().compute({data}, out));
   return out;
 }
 

@@ -16,8 +16,11 @@ namespace kb::crypto::rfc3962 {
 inline constexpr std::size_t kConfounderLength = 16;
 inline constexpr std::size_t kMacLength = 12;  // RFC 3962 §6: HMAC-SHA1 truncated to 96 bits
 
-// Ke, Ki, Kc = DK(base, usage | 0xAA / 0x55 / 0x99) (RFC 3961 §5.3).
-Result<std::unique_ptr<internal::UsageKeys>> derive_usage_keys(ByteView base, std::uint32_t usage);
+// Ke, Ki, Kc = DK(base, usage | 0xAA / 0x55 / 0x99) (RFC 3961 §5.3): the one selected.
+Result<SecretBytes> derive_subkey(const Key::State& base, std::uint32_t usage,
+                                  std::uint8_t selector);
+// The per-usage keys of `base` (derived on first use of each), cached in the Key.
+Result<const internal::UsageKeys*> usage_keys(const Key::State& base, std::uint32_t usage);
 
 Result<Bytes> encrypt(Key::State& key, std::uint32_t usage, ByteView plaintext, Rng& rng);
 Result<SecretBytes> decrypt(Key::State& key, std::uint32_t usage, ByteView ciphertext);

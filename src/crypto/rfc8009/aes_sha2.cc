@@ -12,12 +12,6 @@ namespace {
 // RFC 8009 §5: the MAC covers the (all-zero) initial cipher state, then the ciphertext.
 constexpr std::array<std::uint8_t, 16> kZeroIv{};
 
-Result<const internal::UsageKeys*> usage_keys(Key::State& key, std::uint32_t usage) {
-  return key.cache.get(usage, [&key](std::uint32_t u) {
-    return derive_usage_keys(key.enctype, key.bytes.reveal(), u);
-  });
-}
-
 Result<SecretBytes> kdf(const Params& p, ByteView key, ByteView label, std::size_t len) {
   SecretBytes out(len);
   KB_CHECK(internal::kbkdf_hmac(p.digest, key, label, {}, out.reveal_mutable()));
@@ -31,34 +25,35 @@ Params params(EncType e) {
   return {internal::kSha256, 16, 16, 32};
 }
 
-Result<std::unique_ptr<internal::UsageKeys>> derive_usage_keys(EncType e, ByteView base,
-                                                               std::uint32_t usage) {
-  const Params p = params(e);
-  auto ke_c = rfc3961::usage_constant(usage, rfc3961::kKeyEncryption);
-  auto ki_c = rfc3961::usage_constant(usage, rfc3961::kKeyIntegrity);
-  auto kc_c = rfc3961::usage_constant(usage, rfc3961::kKeyChecksum);
-  SecretBytes ke_b = KB_TRY(kdf(p, base, ke_c, p.key_len));
-  SecretBytes ki_b = KB_TRY(kdf(p, base, ki_c, p.mac_len));
-  SecretBytes kc_b = KB_TRY(kdf(p, base, kc_c, p.mac_len));
-  auto ke = KB_TRY(internal::EncryptionSubkey::create(std::move(ke_b)));
-  auto ki = KB_TRY(internal::IntegritySubkey::create(p.digest, std::move(ki_b)));
-  auto kc = KB_TRY(internal::ChecksumSubkey::create(p.digest, std::move(kc_b)));
-  return std::make_unique<internal::UsageKeys>(
-      internal::UsageKeys{std::move(ke), std::move(ki), std::move(kc)});
+Result<SecretBytes> derive_subkey(const Key::State& base, std::uint32_t usage,
+                                  std::uint8_t selector) {
+  const Params p = params(base.enctype);
+  const auto constant = rfc3961::usage_constant(usage, selector);
+  return kdf(p, base.bytes.reveal(), constant,
+             selector == rfc3961::kKeyEncryption ? p.key_len : p.mac_len);
+}
+
+Result<const internal::UsageKeys*> usage_keys(const Key::State& base, std::uint32_t usage) {
+  return base.cache.get(usage, [&base](std::uint32_t u) {
+    return std::make_unique<internal::UsageKeys>(base, u, &derive_subkey,
+                                                 params(base.enctype).digest);
+  });
 }
 
 Result<Bytes> encrypt(Key::State& key, std::uint32_t usage, ByteView plaintext, Rng& rng) {
   const Params p = params(key.enctype);
   const internal::UsageKeys* k = KB_TRY(usage_keys(key, usage));
+  const internal::EncryptionSubkey* ke = KB_TRY(k->ke());
+  const internal::IntegritySubkey* ki = KB_TRY(k->ki());
   SecretBytes buf(kConfounderLength + plaintext.size());
   MutableByteView b = buf.reveal_mutable();
   rng.fill(b.first(kConfounderLength));
   std::copy(plaintext.begin(), plaintext.end(), b.begin() + kConfounderLength);
   Bytes out(buf.size() + p.mac_len);
   MutableByteView o(out);
-  KB_CHECK(k->ke.cts().encrypt(buf.reveal(), o.first(buf.size())));
+  KB_CHECK(ke->cts().encrypt(buf.reveal(), o.first(buf.size())));
   // Encrypt-then-MAC: H = HMAC(Ki, IV | C).
-  KB_CHECK(k->ki.mac().compute({kZeroIv, o.first(buf.size())}, o.subspan(buf.size())));
+  KB_CHECK(ki->mac().compute({kZeroIv, o.first(buf.size())}, o.subspan(buf.size())));
   return out;
 }
 
@@ -68,23 +63,26 @@ Result<SecretBytes> decrypt(Key::State& key, std::uint32_t usage, ByteView ciphe
     return Error(Errc::kCiphertextTooShort, "shorter than confounder and MAC");
   }
   const internal::UsageKeys* k = KB_TRY(usage_keys(key, usage));
+  const internal::IntegritySubkey* ki = KB_TRY(k->ki());
   const std::size_t n = ciphertext.size() - p.mac_len;
   std::array<std::uint8_t, 24> mac{};
   MutableByteView m = MutableByteView(mac).first(p.mac_len);
-  KB_CHECK(k->ki.mac().compute({kZeroIv, ciphertext.first(n)}, m));
+  KB_CHECK(ki->mac().compute({kZeroIv, ciphertext.first(n)}, m));
   if (!constant_time_equal(m, ciphertext.subspan(n))) {
     return Error(Errc::kIntegrity, "HMAC mismatch");
   }
+  const internal::EncryptionSubkey* ke = KB_TRY(k->ke());
   SecretBytes buf(n);
-  KB_CHECK(k->ke.cts().decrypt(ciphertext.first(n), buf.reveal_mutable()));
+  KB_CHECK(ke->cts().decrypt(ciphertext.first(n), buf.reveal_mutable()));
   return SecretBytes(buf.reveal().subspan(kConfounderLength));
 }
 
 Result<Bytes> checksum(Key::State& key, std::uint32_t usage, ByteView data) {
   const Params p = params(key.enctype);
   const internal::UsageKeys* k = KB_TRY(usage_keys(key, usage));
+  const internal::ChecksumSubkey* kc = KB_TRY(k->kc());
   Bytes out(p.mac_len);
-  KB_CHECK(k->kc.mac().compute({data}, out));
+  KB_CHECK(kc->mac().compute({data}, out));
   return out;
 }
 

@@ -25,9 +25,11 @@ struct Params {
 Params params(EncType e);
 
 // Ke = KDF(base, usage|0xAA, key_len), Ki = KDF(base, usage|0x55, mac_len),
-// Kc = KDF(base, usage|0x99, mac_len).
-Result<std::unique_ptr<internal::UsageKeys>> derive_usage_keys(EncType e, ByteView base,
-                                                               std::uint32_t usage);
+// Kc = KDF(base, usage|0x99, mac_len): the one selected.
+Result<SecretBytes> derive_subkey(const Key::State& base, std::uint32_t usage,
+                                  std::uint8_t selector);
+// The per-usage keys of `base` (derived on first use of each), cached in the Key.
+Result<const internal::UsageKeys*> usage_keys(const Key::State& base, std::uint32_t usage);
 
 Result<Bytes> encrypt(Key::State& key, std::uint32_t usage, ByteView plaintext, Rng& rng);
 Result<SecretBytes> decrypt(Key::State& key, std::uint32_t usage, ByteView ciphertext);

@@ -8,6 +8,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/internal/key_state.h"
+#include "crypto/internal/ossl.h"
 #include "test_util.h"
 
 namespace kb::crypto {
@@ -29,8 +30,10 @@ TEST(DerivedKeyCache, DerivesOncePerUsageAndReturnsTheSameKeys) {
   ASSERT_TRUE(internal::usage_keys(k, 100000));  // the locked (slow) path
   ASSERT_TRUE(internal::usage_keys(k, 100000));
   EXPECT_EQ(k.state().cache.size(), 2u);
-  EXPECT_FALSE((*a)->ke.bytes() == (*a)->ki.bytes());
-  EXPECT_FALSE((*a)->ki.bytes() == (*a)->kc.bytes());
+  EXPECT_FALSE((*(*a)->ke())->bytes() == (*(*a)->ki())->bytes());
+  EXPECT_FALSE((*(*a)->ki())->bytes() == (*(*a)->kc())->bytes());
+  // Each kind is derived once: the same object on every call.
+  EXPECT_EQ(*(*a)->kc(), *(*b)->kc());
 }
 
 TEST(DerivedKeyCache, CachedAndFreshKeysGiveIdenticalResults) {
@@ -48,6 +51,77 @@ TEST(DerivedKeyCache, CachedAndFreshKeysGiveIdenticalResults) {
                 *encrypt(cold, KeyUsage::kKdcRepTicket, data, r2));
     }
   }
+}
+
+// A key's OpenSSL contexts are reused (reset between uses), not rebuilt: the results of
+// the n-th use equal a fresh key's, including after a use with an explicit IV.
+TEST(KeyContexts, ReusedContextsGiveFreshResults) {
+  for (std::size_t len : {16u, 32u}) {
+    Bytes kb(len);
+    for (std::size_t i = 0; i < len; ++i) kb[i] = static_cast<std::uint8_t>(i * 7 + 1);
+    const Bytes in = to_bytes("forty-one bytes of plaintext for AES-CTS!");
+    const Bytes iv(16, 0x42);
+    auto fresh_out = [&](ByteView v) {
+      auto k = internal::CtsKey::create(kb);
+      Bytes out(in.size());
+      EXPECT_TRUE(k->encrypt(in, out, v));
+      return out;
+    };
+    const Bytes zero_iv_ct = fresh_out({});
+    const Bytes iv_ct = fresh_out(iv);
+    EXPECT_NE(zero_iv_ct, iv_ct);
+    auto k = internal::CtsKey::create(kb);
+    ASSERT_TRUE(k);
+    for (int round = 0; round < 3; ++round) {
+      Bytes a(in.size()), b(in.size()), back(in.size());
+      ASSERT_TRUE(k->encrypt(in, a));
+      EXPECT_EQ(a, zero_iv_ct) << len << " round " << round;
+      ASSERT_TRUE(k->encrypt(in, b, iv));
+      EXPECT_EQ(b, iv_ct) << len << " round " << round;
+      ASSERT_TRUE(k->decrypt(a, back));  // the IV reset to zero after the IV'd call
+      EXPECT_EQ(back, in);
+      ASSERT_TRUE(k->decrypt(b, back, iv));
+      EXPECT_EQ(back, in);
+    }
+  }
+  for (const char* digest : {internal::kSha1, internal::kSha256, internal::kMd5}) {
+    const Bytes key = to_bytes("an HMAC key");
+    Bytes once(12), again(12);
+    ASSERT_TRUE(internal::hmac(digest, key, {to_bytes("data")}, once));
+    auto m = internal::MacKey::create(digest, key);
+    ASSERT_TRUE(m);
+    for (int round = 0; round < 3; ++round) {
+      ASSERT_TRUE(m->compute({to_bytes("da"), to_bytes("ta")}, again));
+      EXPECT_EQ(again, once) << digest << " round " << round;
+    }
+    Bytes other(12);
+    ASSERT_TRUE(m->compute({to_bytes("datb")}, other));
+    EXPECT_NE(other, once);
+  }
+  // A MAC longer than the digest is refused, not truncated garbage.
+  auto m = internal::MacKey::create(internal::kSha1, to_bytes("k"));
+  Bytes too_long(21);
+  EXPECT_FALSE(m->compute({to_bytes("x")}, too_long));
+}
+
+// More threads than context slots on one key: the overflow runs on one-off contexts.
+TEST(KeyContexts, MoreThreadsThanSlotsOnOneMacKey) {
+  const auto m = internal::MacKey::create(internal::kSha256, to_bytes("shared"));
+  ASSERT_TRUE(m);
+  Bytes expect(32);
+  ASSERT_TRUE(internal::hmac(internal::kSha256, to_bytes("shared"), {to_bytes("msg")}, expect));
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < internal::kCtxSlots * 3; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 300; ++i) {
+        Bytes out(32);
+        if (!m->compute({to_bytes("msg")}, out) || out != expect) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST(DerivedKeyCache, SharedKeyIsSafeAcrossThreads) {

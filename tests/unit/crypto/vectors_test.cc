@@ -105,9 +105,9 @@ TEST(Rfc8009, AppendixA) {
       Key k = key_of(e, r[2]);
       auto uk = internal::usage_keys(k, static_cast<std::uint32_t>(std::stoul(r[3])));
       ASSERT_TRUE(uk);
-      EXPECT_EQ(hex_of((*uk)->kc.bytes()), r[4]);
-      EXPECT_EQ(hex_of((*uk)->ke.bytes()), r[5]);
-      EXPECT_EQ(hex_of((*uk)->ki.bytes()), r[6]);
+      EXPECT_EQ(hex_of((*(*uk)->kc())->bytes()), r[4]);
+      EXPECT_EQ(hex_of((*(*uk)->ke())->bytes()), r[5]);
+      EXPECT_EQ(hex_of((*(*uk)->ki())->bytes()), r[6]);
       ++derive;
     } else if (r[0] == "encrypt") {
       Key k = key_of(e, r[2]);
@@ -150,7 +150,7 @@ Bytes recover_confounder(const Key& k, KeyUsage u, ByteView ct) {
   EXPECT_TRUE(uk);
   const std::size_t h = checksum_length(mandatory_checksum(k.enctype()));
   Bytes pt(ct.size() - h);
-  EXPECT_TRUE((*uk)->ke.cts().decrypt(ct.first(ct.size() - h), pt));
+  EXPECT_TRUE((*(*uk)->ke())->cts().decrypt(ct.first(ct.size() - h), pt));
   return Bytes(pt.begin(), pt.begin() + 16);
 }
 

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,40 @@ TEST(Writer, MinimalLengthsAndNesting) {
   Writer w2;
   w2.write_tlv(tag::kOctetString, Bytes(0x1234, 0));
   EXPECT_EQ(hex_encode(ByteView(w2.bytes()).first(4)), "04821234");
+}
+
+// constructed() reserves a one-octet length and widens it only when the content needs
+// the long form: the boundary sizes, nested, with content written after a long element.
+TEST(Writer, ConstructedLengthsAtFormBoundaries) {
+  for (std::size_t n : {0u, 125u, 126u, 127u, 128u, 252u, 253u, 255u, 256u, 65535u, 65536u}) {
+    Writer w;
+    w.constructed(tag::kSequence, [&] {
+      w.constructed(0xa0, [&] { w.write_raw(Bytes(n, 0x5a)); });
+      w.write_integer(7);
+    });
+    const Bytes& b = w.bytes();
+    const auto header_len = [](std::size_t len) -> std::size_t {
+      return len < 0x80 ? 2 : len < 0x100 ? 3 : len < 0x10000 ? 4 : 5;
+    };
+    const std::size_t inner = header_len(n) + n;
+    const std::size_t outer_content = inner + 3;  // INTEGER 7 is 02 01 07
+    ASSERT_EQ(b.size(), header_len(outer_content) + outer_content) << n;
+    Reader r(b);
+    auto seq = r.read_element();
+    ASSERT_TRUE(seq) << n;
+    EXPECT_EQ(seq->tag, tag::kSequence);
+    EXPECT_EQ(seq->content.size(), outer_content) << n;
+    Reader body(seq->content);
+    auto a0 = body.read_element();
+    ASSERT_TRUE(a0) << n;
+    EXPECT_EQ(a0->content.size(), n);
+    EXPECT_TRUE(std::all_of(a0->content.begin(), a0->content.end(),
+                            [](std::uint8_t x) { return x == 0x5a; }));
+    auto i = body.read_element();
+    ASSERT_TRUE(i) << n;
+    EXPECT_EQ(hex_encode(i->content), "07");
+    EXPECT_TRUE(body.empty()) << n;
+  }
 }
 
 TEST(Writer, IntegersAreMinimalTwosComplement) {
