@@ -114,6 +114,17 @@ Result<GrantSubject> refresh(ServiceContext& ctx, std::string_view tenant_id,
   return GrantSubject{std::move(*user), std::move(device), std::move(session), std::nullopt, hash};
 }
 
+// Reference 000 "Known behavior": a user whose synced on-prem password has expired gets
+// neither a first PRT nor a refreshed one (nor a partial TGT the DC would refuse anyway).
+// Checked only once the grant itself is accepted, so that the answer tells nothing about
+// a user to a caller who has not proved a key or a PRT.
+Result<void> check_password_not_expired(const store::CloudUser& user, SysTime now) {
+  if (user.password_expires_at && *user.password_expires_at <= now) {
+    return Error(CloudErrc::kPasswordExpired, "the on-prem password has expired");
+  }
+  return ok();
+}
+
 Result<http::Response> jwt_bearer(ServiceContext& ctx, std::string_view tenant_id,
                                   const http::Fields& form) {
   const auto request = KB_TRY(form.unique("request"));
@@ -123,6 +134,7 @@ Result<http::Response> jwt_bearer(ServiceContext& ctx, std::string_view tenant_i
   auto subject = jws->header.contains("x5c") ? first_sign_in(ctx, tenant_id, request)
                                              : refresh(ctx, tenant_id, request);
   if (!subject) return grant_error(subject.error());
+  KB_CHECK(check_password_not_expired(subject->user, ctx.clock.now()));
   auto body = KB_TRY(issue_prt(ctx, tenant_id, std::move(*subject), want_tgt));
   http::Response r;
   r.status = 200;
