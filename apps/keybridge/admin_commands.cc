@@ -6,6 +6,7 @@
 
 #include "admin/dc_check.h"
 #include "admin/directory_admin.h"
+#include "admin_webauthn_commands.h"
 #include "base/http.h"
 #include "client/dc_locator.h"
 #include "crypto/crypto.h"
@@ -116,6 +117,7 @@ void add_admin_commands(CLI::App& app, int& exit_code) {
   check->callback([c, domain, dcs, user, json, &exit_code] {
     exit_code = dc_check(*c, *domain, *dcs, *user, *json);
   });
+  add_admin_webauthn_commands(*admin, exit_code);
 }
 
 }  // namespace kb::app

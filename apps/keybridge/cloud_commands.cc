@@ -71,8 +71,15 @@ void add_cloud_commands(CLI::App& app, int& exit_code) {
   serve->add_option("--listen", so->listen,
                     "host:port to listen on; repeatable (default: cloud.json's)");
   serve->add_option("--threads", so->threads, "Worker threads (default: one per core)");
-  serve->callback(
-      [c, so, &exit_code] { exit_code = cloud::serve_cloud(c->data_dir, *so, std::cerr); });
+  auto purge_s = std::make_shared<std::int64_t>(cloud::kDefaultHousekeepingInterval.count());
+  serve
+      ->add_option("--housekeeping-interval", *purge_s,
+                   "Seconds between purges of expired challenges and expired or revoked PRTs")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
+  serve->callback([c, so, purge_s, &exit_code] {
+    so->housekeeping_interval = std::chrono::seconds(*purge_s);
+    exit_code = cloud::serve_cloud(c->data_dir, *so, std::cerr);
+  });
 
   // cloud tenant add
   auto* tenant = cloud->add_subcommand("tenant", "Tenants of a multi-tenant service");

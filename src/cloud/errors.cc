@@ -18,6 +18,8 @@ std::string_view error_code_name(CloudErrc e) {
       return "conflict";
     case CloudErrc::kPolicy:
       return "policy";
+    case CloudErrc::kPasswordExpired:
+      return "password_expired";
     case CloudErrc::kInternal:
       return "internal";
   }

@@ -135,6 +135,10 @@ struct WebAuthnCredential {
   std::string friendly_name;
   SysTime created{};
   std::optional<SysTime> last_used;
+  // Set when an authentic assertion's counter failed to increase (WebAuthn 6.1.1, 7.2 step
+  // 24): the key may have been cloned. A marked credential signs in no more until an admin
+  // clears the flag (schema version 3).
+  bool possibly_cloned = false;
   friend bool operator==(const WebAuthnCredential&, const WebAuthnCredential&) = default;
 };
 
@@ -297,10 +301,14 @@ class CloudTxn {
                                                                       std::string_view user_id) = 0;
   virtual Result<std::optional<WebAuthnCredential>> credential(std::string_view tenant_id,
                                                                ByteView credential_id) = 0;
-  // Applies only while the stored counter still equals use.seen_sign_count: kConflict
-  // when another front end moved it first (so a cloned counter is accepted at most once).
+  // Applies only while the stored counter still equals use.seen_sign_count and the
+  // credential is not marked possibly cloned: kConflict otherwise (another front end moved
+  // the counter first, so a cloned counter is accepted at most once).
   virtual Result<void> record_credential_use(std::string_view tenant_id, ByteView credential_id,
                                              const CredentialUse& use) = 0;
+  // Sets or clears the possibly-cloned mark; kNotFound for an unknown credential.
+  virtual Result<void> set_credential_possibly_cloned(std::string_view tenant_id,
+                                                      ByteView credential_id, bool cloned) = 0;
   virtual Result<void> rename_credential(std::string_view tenant_id, ByteView credential_id,
                                          std::string_view friendly_name) = 0;
   virtual Result<void> delete_credential(std::string_view tenant_id, ByteView credential_id) = 0;
@@ -354,6 +362,9 @@ class CloudTxn {
                                                      std::string_view device_id) = 0;
   // Maintenance across tenants: removes PRTs that expired at or before `now`.
   virtual Result<std::size_t> purge_expired_prts(SysTime now) = 0;
+  // Maintenance across tenants: removes revoked PRTs (a revoked row refuses exactly as a
+  // missing one does, so nothing is lost).
+  virtual Result<std::size_t> purge_revoked_prts() = 0;
 
   // --- The tenant's device CA.
   // Inserts `ca` unless the tenant has one already (insert-if-absent: of concurrent

@@ -4,3 +4,4 @@ kb_add_fuzz(webauthn_authenticator_data SOURCE ${KB_WA_FUZZ}/authenticator_data_
 kb_add_fuzz(webauthn_cose_key SOURCE ${KB_WA_FUZZ}/cose_key_fuzz.cc LIBS kb_webauthn)
 kb_add_fuzz(webauthn_client_data SOURCE ${KB_WA_FUZZ}/client_data_fuzz.cc LIBS kb_webauthn)
 kb_add_fuzz(webauthn_assertion_response SOURCE ${KB_WA_FUZZ}/assertion_response_fuzz.cc LIBS kb_webauthn)
+kb_add_fuzz(webauthn_diagnose SOURCE ${KB_WA_FUZZ}/diagnose_fuzz.cc LIBS kb_webauthn)

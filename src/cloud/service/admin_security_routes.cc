@@ -8,6 +8,8 @@
 #include "cloud/service/access_pass.h"
 #include "cloud/service/admin_internal.h"
 #include "cloud/service/admin_parse.h"
+#include "cloud/service/device_registration.h"
+#include "cloud/service/signin_common.h"
 
 namespace kb::cloud::admin {
 namespace {
@@ -107,6 +109,7 @@ bj::object credential_json(const store::WebAuthnCredential& c) {
                     {"backup_state", c.backup_state},
                     {"attestation_format", c.attestation_format},
                     {"sign_count", c.sign_count},
+                    {"possibly_cloned", c.possibly_cloned},
                     {"transports", std::move(transports)}};
 }
 
@@ -122,18 +125,42 @@ Result<http::Response> list_credentials(ServiceContext& ctx, P p, T tenant) {
   return http::json_response(200, bj::object{{"credentials", std::move(arr)}});
 }
 
-Result<http::Response> delete_credential(ServiceContext& ctx, P p, T tenant) {
+Result<Bytes> credential_id_param(P p) {
   auto id = base64url_decode(p.at("credential_id"));
   if (!id || id->empty() || id->size() > 1023) {
     return Error(CloudErrc::kBadRequest, "credential id is not base64url");
   }
+  return std::move(*id);
+}
+
+// Runs `change` on the credential `{credential_id}` of user `{upn}`; kNotFound when it is
+// not that user's (or not this tenant's).
+Result<http::Response> change_credential(
+    ServiceContext& ctx, P p, T tenant,
+    const std::function<Result<void>(store::CloudTxn&, ByteView)>& change) {
+  const Bytes id = KB_TRY(credential_id_param(p));
   KB_CHECK(ctx.store.transact([&](store::CloudTxn& t) -> Result<void> {
     const store::CloudUser u = KB_TRY(user_by_upn(t, tenant, p.at("upn")));
-    const auto c = KB_TRY(t.credential(tenant, *id));
+    const auto c = KB_TRY(t.credential(tenant, id));
     if (!c || c->user_id != u.id) return Error(store::Errc::kNotFound, "no such credential");
-    return t.delete_credential(tenant, *id);
+    return change(t, id);
   }));
   return no_content();
+}
+
+Result<http::Response> delete_credential(ServiceContext& ctx, P p, T tenant) {
+  return change_credential(ctx, p, tenant, [&](store::CloudTxn& t, ByteView id) {
+    return t.delete_credential(tenant, id);
+  });
+}
+
+// DESIGN: clearing the mark keeps the stored counter (the highest one seen), so of two
+// authenticators holding the key only the one ahead signs in; an admin who cannot tell
+// them apart deletes the key instead.
+Result<http::Response> clear_clone_flag(ServiceContext& ctx, P p, T tenant) {
+  return change_credential(ctx, p, tenant, [&](store::CloudTxn& t, ByteView id) {
+    return t.set_credential_possibly_cloned(tenant, id, false);
+  });
 }
 
 // --- Devices.
@@ -163,6 +190,38 @@ Result<http::Response> list_devices(ServiceContext& ctx, Q req, T tenant) {
   return http::json_response(200, bj::object{{"devices", std::move(arr)}});
 }
 
+// Hybrid join (MS-DRS: a domain-joined computer registered by the directory side, not by a
+// user's security key): POST /api/v1/devices {username, device_key, transport_key,
+// display_name} -> 201 the device and its certificate from the tenant CA. The keys are
+// checked exactly as on POST /{tenant}/devices. DESIGN: `username` names the user the
+// device is registered for (registered_by, so GET /api/v1/devices?user= lists it); it must
+// exist in the token's tenant, and may be disabled (the device is the machine's identity,
+// sign-in still refuses a disabled user).
+Result<http::Response> hybrid_join(ServiceContext& ctx, Q req, T tenant) {
+  const bj::object body =
+      KB_TRY(json::parse_object(req.body, {.max_bytes = 16 << 10, .max_depth = 2}));
+  for (const auto& kv : body) {
+    if (kv.key() != "username" && kv.key() != "device_key" && kv.key() != "transport_key" &&
+        kv.key() != "display_name") {
+      return Error(CloudErrc::kBadRequest, "unknown device member");
+    }
+  }
+  const std::string upn = KB_TRY(required_string(body, "username", 256));
+  const std::string display_name = KB_TRY(required_string(body, "display_name", kMaxDisplayName));
+  KB_CHECK(check_text("display_name", display_name, kMaxDisplayName));
+  DeviceKeys keys = KB_TRY(read_device_keys(body));
+  store::CloudUser user;
+  KB_CHECK(ctx.store.read([&](store::CloudTxn& t) -> Result<void> {
+    user = KB_TRY(user_by_upn(t, tenant, upn));
+    return ok();
+  }));
+  const NewDevice d = KB_TRY(
+      create_device(ctx, tenant, user.id, display_name, std::move(keys), store::JoinType::kHybrid));
+  bj::object out = device_json(d.device);
+  out["certificate"] = base64_encode(d.certificate);
+  return http::json_response(201, out);
+}
+
 Result<std::string> device_id(P p) {
   const std::string& id = p.at("id");
   KB_CHECK(check_text("device id", id, 64));
@@ -185,11 +244,16 @@ void add_credential_routes(http::Router& r, ServiceContext& ctx) {
                   [&ctx](Q, P p, T t) { return list_credentials(ctx, p, t); });
   add_admin_route(r, ctx, "DELETE", "/api/v1/users/{upn}/credentials/{credential_id}",
                   [&ctx](Q, P p, T t) { return delete_credential(ctx, p, t); });
+  add_admin_route(r, ctx, "POST",
+                  "/api/v1/users/{upn}/credentials/{credential_id}/clear-clone-flag",
+                  [&ctx](Q, P p, T t) { return clear_clone_flag(ctx, p, t); });
 }
 
 void add_device_routes(http::Router& r, ServiceContext& ctx) {
   add_admin_route(r, ctx, "GET", "/api/v1/devices",
                   [&ctx](Q q, P, T t) { return list_devices(ctx, q, t); });
+  add_admin_route(r, ctx, "POST", "/api/v1/devices",
+                  [&ctx](Q q, P, T t) { return hybrid_join(ctx, q, t); });
   add_admin_route(r, ctx, "POST", "/api/v1/devices/{id}/disable",
                   [&ctx](Q, P p, T t) -> Result<http::Response> {
                     const std::string id = KB_TRY(device_id(p));

@@ -215,8 +215,20 @@ int serve_cloud(const fs::path& dir, const CloudServeOptions& opts, std::ostream
           << std::endl;
     }
   }
+  Housekeeper housekeeper(
+      *d->store, clock, opts.housekeeping_interval, [&](const Result<PurgeCounts>& r) {
+        if (r && r->total() == 0) return;
+        std::lock_guard lock(log_mu);
+        if (!r) {
+          log << "housekeeping: " << r.error().to_string() << std::endl;
+          return;
+        }
+        log << "housekeeping: purged " << r->challenges << " challenges, " << r->expired_prts
+            << " expired PRTs, " << r->revoked_prts << " revoked PRTs" << std::endl;
+      });
   int sig = 0;
   sigwait(&stop, &sig);
+  housekeeper.stop();
   (*server)->stop();
   std::lock_guard lock(log_mu);
   log << "keybridge cloud serve: stopped by signal " << sig << std::endl;

@@ -17,6 +17,7 @@
 #include "base/secret.h"
 #include "cloud/service/admin_tenants.h"
 #include "cloud/service/context.h"
+#include "cloud/service/housekeeping.h"
 
 namespace kb::cloud {
 
@@ -58,9 +59,13 @@ Result<NewTenant> add_cloud_tenant(const std::filesystem::path& data_dir, std::s
 struct CloudServeOptions {
   std::vector<std::string> listen;  // empty: cloud.json's
   unsigned threads = 0;
+  // How often expired challenges and expired or revoked PRTs are purged (housekeeping.h).
+  std::chrono::seconds housekeeping_interval = kDefaultHousekeepingInterval;
 };
 // Serves make_router() over HTTPS until SIGINT or SIGTERM, one log line per request on
-// `log` ("listening on HOST:PORT" first). Exit code.
+// `log` ("listening on HOST:PORT" first), and purges the store every
+// housekeeping_interval (a "housekeeping: ..." line when it removed something or failed).
+// Exit code.
 int serve_cloud(const std::filesystem::path& data_dir, const CloudServeOptions& opts,
                 std::ostream& log);
 

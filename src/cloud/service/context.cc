@@ -23,6 +23,11 @@ http::Response cloud_problem(CloudErrc e) {
       return http::problem(409, "conflict", "The object conflicts with an existing one.");
     case CloudErrc::kPolicy:
       return http::problem(403, "policy", "A tenant policy refuses the request.");
+    case CloudErrc::kPasswordExpired:
+      // Reference 000 "Known behavior": the on-prem password must be reset before a
+      // passwordless sign-in works again. A stable code the sign-in client maps.
+      return http::problem(400, "password_expired",
+                           "The on-premises password has expired and must be reset first.");
     case CloudErrc::kInternal:
       break;
   }

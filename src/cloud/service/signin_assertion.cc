@@ -3,6 +3,7 @@
 #include "cloud/errors.h"
 #include "cloud/service/signin_common.h"
 #include "webauthn/assertion.h"
+#include "webauthn/errc.h"
 
 namespace kb::cloud {
 namespace {
@@ -29,6 +30,21 @@ Result<Loaded> load(ServiceContext& ctx, std::string_view tenant_id, ByteView cr
   return Loaded{std::move(*cred), std::move(*user), std::move(policy)};
 }
 
+// WebAuthn 6.1.1 / 7.2 step 24: an authentic assertion whose counter did not increase
+// means two authenticators may hold this credential's key. The credential is marked in its
+// own transaction (the refusal must not roll the mark back) and signs in no more until an
+// admin clears the mark or deletes the key. Only reached after the signature verified
+// (7.2 steps 22-23 come first), so nobody without the key can mark someone's credential.
+Result<void> mark_possibly_cloned(ServiceContext& ctx, std::string_view tenant_id,
+                                  ByteView credential_id) {
+  auto marked = ctx.store.transact([&](store::CloudTxn& t) {
+    return t.set_credential_possibly_cloned(tenant_id, credential_id, true);
+  });
+  // Deleted meanwhile: nothing left to mark, and the sign-in is refused either way.
+  if (!marked && !marked.error().is(store::Errc::kNotFound)) return marked.error();
+  return ok();
+}
+
 }  // namespace
 
 Result<SignInResult> check_sign_in_assertion(ServiceContext& ctx, std::string_view tenant_id,
@@ -40,6 +56,9 @@ Result<SignInResult> check_sign_in_assertion(ServiceContext& ctx, std::string_vi
     return Error(CloudErrc::kInvalidGrant, "the credential belongs to another user");
   }
   if (!loaded.user.enabled) return Error(CloudErrc::kInvalidGrant, "the user is disabled");
+  if (loaded.credential.possibly_cloned) {
+    return Error(CloudErrc::kInvalidGrant, "the credential is marked possibly cloned");
+  }
 
   webauthn::AssertionExpectation e;
   e.challenge = to_bytes(a.challenge);
@@ -53,7 +72,12 @@ Result<SignInResult> check_sign_in_assertion(ServiceContext& ctx, std::string_vi
       loaded.credential.sign_count, loaded.credential.backup_eligible};
   // WebAuthn 7.2 steps 3-24; step 19 (BE unchanged) and step 24 (counter) included.
   auto verified = webauthn::verify_assertion(e, a.assertion_json, stored);
-  if (!verified) return grant_error(verified.error());
+  if (!verified) {
+    if (verified.error().is(webauthn::WebauthnErrc::kPossibleClone)) {
+      KB_CHECK(mark_possibly_cloned(ctx, tenant_id, loaded.credential.credential_id));
+    }
+    return grant_error(verified.error());
+  }
 
   // 7.2 step 26: record the new counter and BS, only while the counter is still the one
   // verified against; a concurrent use of the same counter value loses here.

@@ -28,9 +28,10 @@ struct SignInResult {
 };
 
 // Every refusal is CloudErrc::kInvalidGrant (detail for logs): an unknown or deleted
-// credential, another user's credential, a disabled user, any WebAuthn 7.2 failure
-// (including UV when the policy requires it, a changed BE flag, a counter that did not
-// increase), or a lost counter compare-and-set.
+// credential, another user's credential, a disabled user, a credential marked possibly
+// cloned, any WebAuthn 7.2 failure (including UV when the policy requires it, a changed BE
+// flag, a counter that did not increase), or a lost counter compare-and-set. A counter
+// that did not increase also marks the credential possibly cloned in the store.
 Result<SignInResult> check_sign_in_assertion(ServiceContext& ctx, std::string_view tenant_id,
                                              const SignInAssertion& a);
 

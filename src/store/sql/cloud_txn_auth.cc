@@ -11,22 +11,26 @@ namespace {
 constexpr const char kInsertCredential[] =
     "INSERT INTO webauthn_credential (tenant_id, credential_id, user_id, public_key_cose, alg, "
     "sign_count, aaguid, att_format, att_type, x5c, be, bs, uv_initialized, transports, "
-    "friendly_name, created, last_used) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    "friendly_name, created, last_used, possibly_cloned) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 #define KB_CRED_COLUMNS                                                                     \
   "SELECT tenant_id, credential_id, user_id, public_key_cose, alg, sign_count, aaguid, "    \
   "att_format, att_type, x5c, be, bs, uv_initialized, transports, friendly_name, created, " \
-  "last_used FROM webauthn_credential "
+  "last_used, possibly_cloned FROM webauthn_credential "
 constexpr const char kCredentialsByUser[] =
     KB_CRED_COLUMNS "WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY created, credential_id";
 constexpr const char kCredentialById[] =
     KB_CRED_COLUMNS "WHERE tenant_id = ?1 AND credential_id = ?2";
 #undef KB_CRED_COLUMNS
-// Compare-and-set: applies only while the counter is what the verifier saw.
+// Compare-and-set: applies only while the counter is what the verifier saw and no
+// concurrent refusal marked the credential possibly cloned.
 constexpr const char kRecordUse[] =
     "UPDATE webauthn_credential SET sign_count = ?4, bs = ?5, "
     "uv_initialized = CASE WHEN ?6 <> 0 THEN 1 ELSE uv_initialized END, last_used = ?7 "
-    "WHERE tenant_id = ?1 AND credential_id = ?2 AND sign_count = ?3";
+    "WHERE tenant_id = ?1 AND credential_id = ?2 AND sign_count = ?3 AND possibly_cloned = 0";
+constexpr const char kSetPossiblyCloned[] =
+    "UPDATE webauthn_credential SET possibly_cloned = ?3 "
+    "WHERE tenant_id = ?1 AND credential_id = ?2";
 constexpr const char kCredentialExists[] =
     "SELECT 1 FROM webauthn_credential WHERE tenant_id = ?1 AND credential_id = ?2";
 constexpr const char kRenameCredential[] =
@@ -84,6 +88,7 @@ constexpr const char kRevokeUserPrts[] =
 constexpr const char kRevokeDevicePrts[] =
     "UPDATE prt SET revoked = 1 WHERE tenant_id = ?1 AND device_id = ?2 AND revoked = 0";
 constexpr const char kPurgePrts[] = "DELETE FROM prt WHERE expires_at <= ?1";
+constexpr const char kPurgeRevokedPrts[] = "DELETE FROM prt WHERE revoked = 1";
 
 // Insert-if-absent: a concurrent second insert waits for the first and then does nothing.
 constexpr const char kInsertDeviceCa[] =
@@ -111,6 +116,7 @@ Result<WebAuthnCredential> credential_of(const Row& r) {
   c.friendly_name = r.text(14);
   c.created = from_us(r.i64(15));
   c.last_used = opt_time_col(r, 16);
+  c.possibly_cloned = r.flag(17);
   return c;
 }
 
@@ -191,7 +197,7 @@ Result<void> SqlCloudTxn::add_credential(const WebAuthnCredential& c) {
        std::int64_t{c.alg}, std::int64_t{c.sign_count}, ByteView(c.aaguid), c.attestation_format,
        c.attestation_type, ByteView(x5c), std::int64_t{c.backup_eligible},
        std::int64_t{c.backup_state}, std::int64_t{c.uv_initialized}, transports, c.friendly_name,
-       to_us(c.created), opt_time(c.last_used)});
+       to_us(c.created), opt_time(c.last_used), std::int64_t{c.possibly_cloned}});
   if (!r) {
     if (r.error().is(Errc::kConflict)) {
       return Error(Errc::kConflict, "credential id already registered");
@@ -231,6 +237,12 @@ Result<void> SqlCloudTxn::record_credential_use(std::string_view tenant_id, Byte
   auto exists = KB_TRY(c_.query(kCredentialExists, {tenant_id, credential_id}));
   if (exists.rows.empty()) return not_found("no such credential");
   return Error(Errc::kConflict, "the sign counter moved since it was read");
+}
+
+Result<void> SqlCloudTxn::set_credential_possibly_cloned(std::string_view tenant_id,
+                                                         ByteView credential_id, bool cloned) {
+  return change_one(kSetPossiblyCloned, {tenant_id, credential_id, std::int64_t{cloned}},
+                    "no such credential");
 }
 
 Result<void> SqlCloudTxn::rename_credential(std::string_view tenant_id, ByteView credential_id,
@@ -405,6 +417,11 @@ Result<std::size_t> SqlCloudTxn::revoke_prts_for_device(std::string_view tenant_
 
 Result<std::size_t> SqlCloudTxn::purge_expired_prts(SysTime now) {
   auto r = KB_TRY(c_.query(kPurgePrts, {to_us(now)}));
+  return static_cast<std::size_t>(r.affected);
+}
+
+Result<std::size_t> SqlCloudTxn::purge_revoked_prts() {
+  auto r = KB_TRY(c_.query(kPurgeRevokedPrts, {}));
   return static_cast<std::size_t>(r.affected);
 }
 

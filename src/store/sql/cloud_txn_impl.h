@@ -96,6 +96,8 @@ class SqlCloudTxn final : public CloudTxn {
                                                        ByteView credential_id) override;
   Result<void> record_credential_use(std::string_view tenant_id, ByteView credential_id,
                                      const CredentialUse& use) override;
+  Result<void> set_credential_possibly_cloned(std::string_view tenant_id, ByteView credential_id,
+                                              bool cloned) override;
   Result<void> rename_credential(std::string_view tenant_id, ByteView credential_id,
                                  std::string_view friendly_name) override;
   Result<void> delete_credential(std::string_view tenant_id, ByteView credential_id) override;
@@ -133,6 +135,7 @@ class SqlCloudTxn final : public CloudTxn {
   Result<std::size_t> revoke_prts_for_device(std::string_view tenant_id,
                                              std::string_view device_id) override;
   Result<std::size_t> purge_expired_prts(SysTime now) override;
+  Result<std::size_t> purge_revoked_prts() override;
 
   Result<bool> put_device_ca_if_absent(const DeviceCa& ca) override;
   Result<std::optional<DeviceCa>> device_ca(std::string_view tenant_id) override;

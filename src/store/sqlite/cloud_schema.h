@@ -102,6 +102,12 @@ CREATE TABLE device_ca (
   tenant_id TEXT PRIMARY KEY REFERENCES tenant(id) ON DELETE CASCADE,
   certificate BLOB NOT NULL, wrapped_key BLOB NOT NULL, created INTEGER NOT NULL);
 )sql",
+    // Version 3: the possibly-cloned mark of a credential (docs/cloud-signin.md), and an
+    // index for the housekeeping purge of revoked PRTs.
+    R"sql(
+ALTER TABLE webauthn_credential ADD COLUMN possibly_cloned INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX prt_revoked ON prt (tenant_id) WHERE revoked = 1;
+)sql",
 };
 
 }  // namespace kb::store::sqlite
