@@ -12,8 +12,8 @@ Result<std::unique_ptr<Authenticator>> open_authenticator(std::string_view spec,
     return std::unique_ptr<Authenticator>(std::make_unique<SoftAuthenticator>(std::move(soft)));
   }
   if (spec == "fido2" || spec.rfind("fido2:", 0) == 0) return open_fido2_authenticator(spec);
-  return Error(AuthenticatorErrc::kBadRequest, "authenticator '" + std::string(spec) +
-                                                   "': use soft:PATH, fido2 or fido2:DEVICE");
+  return Error(AuthenticatorErrc::kBadRequest,
+               "authenticator '" + std::string(spec) + "': use soft:PATH, fido2 or fido2:DEVICE");
 }
 
 }  // namespace kb::client
