@@ -420,7 +420,7 @@ TEST_F(ChromiumWeb, PassRegistersKeyThenKeySignsInAndDeletedKeySignsInNoMore) {
 
   auto keys = stored_keys();
   ASSERT_EQ(keys.size(), 1u);
-  const store::WebAuthnCredential& key = keys[0];
+  const store::WebAuthnCredential key = keys[0];  // a copy: `keys` is read again below
   EXPECT_EQ(admin::format_aaguid(key.aaguid), kVirtualAaguid);
   EXPECT_EQ(key.attestation_format, "packed");
   EXPECT_FALSE(key.x5c.empty());
