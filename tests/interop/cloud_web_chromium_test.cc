@@ -65,7 +65,7 @@ std::uint16_t free_port() {
   return port;
 }
 
-// PIDs of processes whose command line holds `needle` (our unique profile directory).
+// PIDs of processes whose command line holds `needle` (our unique temporary directory).
 std::vector<pid_t> pids_with_arg(const std::string& needle) {
   std::vector<pid_t> out;
   std::error_code ec;
@@ -143,9 +143,10 @@ class ChromiumWeb : public ::testing::Test {
 
   void TearDown() override {
     if (!wd_.session().empty()) wd_.in_session("DELETE", "");
-    // Chromium quits with its session; whatever is left of it is stopped by PID.
+    // Chromium quits with its session; whatever is left of it (the browser, its helpers
+    // and crash handlers all name our temporary directory) is stopped by PID.
     if (browser_pid_ > 0 && ::kill(browser_pid_, 0) == 0) ::kill(browser_pid_, SIGKILL);
-    for (pid_t p : pids_with_arg(profile_.string())) ::kill(p, SIGKILL);
+    for (pid_t p : pids_with_arg(dir_.path().string())) ::kill(p, SIGKILL);
     driver_.stop();
     if (server_) server_->stop();
     if (HasFailure()) dump_logs();
@@ -240,13 +241,10 @@ class ChromiumWeb : public ::testing::Test {
     }
     ASSERT_TRUE(ready) << "chromedriver did not come up: " << wd_.last_error;
 
-    bj::array args{"--headless=new",
-                   "--no-sandbox",
-                   "--disable-gpu",
-                   "--disable-dev-shm-usage",
-                   "--no-first-run",
-                   "--password-store=basic",
-                   "--user-data-dir=" + profile_.string()};
+    bj::array args{"--headless=new",     "--no-sandbox",
+                   "--disable-gpu",      "--disable-dev-shm-usage",
+                   "--no-first-run",     "--password-store=basic",
+                   "--disable-breakpad", "--user-data-dir=" + profile_.string()};
     bj::object caps{{"browserName", "chrome"},
                     {"goog:chromeOptions",
                      bj::object{{"binary", find_program("chromium")}, {"args", std::move(args)}}}};
