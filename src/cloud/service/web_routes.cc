@@ -49,8 +49,11 @@ void add_web_route(http::Router& r, std::string method, std::string_view pattern
             res = problem_for(Error(CloudErrc::kInternal, "exception in a web handler"));
           }
           if (res.status == 401) {
+            // RFC 6750 3.1: no error code when the request carried no credentials.
             res.headers.set("WWW-Authenticate",
-                            "Bearer realm=\"keybridge\", error=\"invalid_token\"");
+                            req.headers.contains("Authorization")
+                                ? "Bearer realm=\"keybridge\", error=\"invalid_token\""
+                                : "Bearer realm=\"keybridge\"");
           }
           if (!res.headers.contains("Cache-Control")) res.headers.set("Cache-Control", "no-store");
           hardening_headers(res);
