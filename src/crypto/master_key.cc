@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "crypto/symmetric.h"
+
 namespace kb::crypto {
 namespace {
 
@@ -42,6 +44,10 @@ MasterKey MasterKey::generate(Rng& rng) {
 Result<MasterKey> MasterKey::from_bytes(ByteView key) {
   if (key.size() != kKeySize) return Error(Errc::kBadKeyLength, "a master key is 32 bytes");
   return MasterKey(SecretBytes(key));
+}
+
+Result<SecretBytes> MasterKey::derive_key(std::string_view label, ByteView context) const {
+  return kbkdf_hmac_sha256(key_.reveal(), as_bytes(label), context, kKeySize);
 }
 
 Result<Bytes> MasterKey::wrap(ByteView secret, ByteView associated_data, Rng& rng) const {

@@ -34,6 +34,11 @@ class MasterKey {
   // under another master key.
   [[nodiscard]] Result<SecretBytes> unwrap(ByteView blob, ByteView associated_data) const;
 
+  // A 32-byte key for another purpose (e.g. MACing the web page's session tokens),
+  // derived with SP 800-108 counter mode HMAC-SHA256 (symmetric.h) under a label naming
+  // the purpose and a context naming its scope, so the master key itself never signs.
+  [[nodiscard]] Result<SecretBytes> derive_key(std::string_view label, ByteView context) const;
+
  private:
   explicit MasterKey(SecretBytes k) : key_(std::move(k)) {}
   SecretBytes key_;

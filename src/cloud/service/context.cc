@@ -1,6 +1,7 @@
 #include "cloud/service/context.h"
 
 #include "cloud/errors.h"
+#include "cloud/service/web_routes.h"
 #include "crypto/crypto.h"
 #include "store/directory.h"
 
@@ -80,6 +81,7 @@ http::Router make_router(ServiceContext& ctx) {
   http::Router r;
   add_admin_routes(r, ctx);
   add_signin_routes(r, ctx);
+  add_web_routes(r, ctx);
   return r;
 }
 

@@ -69,41 +69,7 @@ Result<boost::json::value> registration_options(ServiceContext& ctx, const http:
   } else {
     KB_CHECK(check_existing_key(ctx, tenant_id, user, body));
   }
-
-  std::vector<store::WebAuthnCredential> existing;
-  store::TenantPolicy policy;
-  KB_CHECK(ctx.store.read([&](store::CloudTxn& t) -> Result<void> {
-    existing = KB_TRY(t.credentials_by_user(tenant_id, user.id));
-    policy = KB_TRY(t.policy(tenant_id));
-    return ok();
-  }));
-  wa::CreationParams p;
-  p.rp_id = ctx.config.rp_id;
-  p.rp_name = ctx.config.rp_name;
-  p.user_id = user_handle(user);
-  p.user_name = user.upn;
-  p.user_display_name = user.display_name.empty() ? user.upn : user.display_name;
-  for (const auto& c : existing) p.exclude.push_back({c.credential_id, c.transports});
-  p.resident_key = wa::Requirement::kPreferred;
-  p.user_verification =
-      policy.require_user_verification ? wa::Requirement::kRequired : wa::Requirement::kPreferred;
-  // An AAGUID rule can only be trusted from an attestation statement.
-  const bool want_attestation =
-      policy.require_attestation || !policy.aaguid_allow.empty() || !policy.aaguid_block.empty();
-  p.attestation = want_attestation ? wa::Conveyance::kDirect : wa::Conveyance::kNone;
-  p.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.config.challenge_lifetime);
-  auto options = KB_TRY(wa::make_creation_options(p, ctx.rng));
-
-  store::Challenge ch{std::string(tenant_id),
-                      random_token(ctx.rng),
-                      store::ChallengePurpose::kRegistration,
-                      user.id,
-                      options.challenge,
-                      ctx.clock.now() + ctx.config.challenge_lifetime,
-                      "{}"};
-  KB_CHECK(ctx.store.transact([&](store::CloudTxn& t) { return t.put_challenge(ch); }));
-  auto public_key = KB_TRY(json::parse(options.json));
-  return boost::json::value{{"challenge_id", ch.id}, {"publicKey", std::move(public_key)}};
+  return issue_registration_options(ctx, tenant_id, user);
 }
 
 Result<std::vector<wa::Aaguid>> aaguids(const std::vector<Bytes>& list) {
@@ -238,6 +204,45 @@ Result<boost::json::value> authentication_options(ServiceContext& ctx, const htt
 }
 
 }  // namespace
+
+Result<boost::json::value> issue_registration_options(ServiceContext& ctx,
+                                                      std::string_view tenant_id,
+                                                      const store::CloudUser& user) {
+  std::vector<store::WebAuthnCredential> existing;
+  store::TenantPolicy policy;
+  KB_CHECK(ctx.store.read([&](store::CloudTxn& t) -> Result<void> {
+    existing = KB_TRY(t.credentials_by_user(tenant_id, user.id));
+    policy = KB_TRY(t.policy(tenant_id));
+    return ok();
+  }));
+  wa::CreationParams p;
+  p.rp_id = ctx.config.rp_id;
+  p.rp_name = ctx.config.rp_name;
+  p.user_id = user_handle(user);
+  p.user_name = user.upn;
+  p.user_display_name = user.display_name.empty() ? user.upn : user.display_name;
+  for (const auto& c : existing) p.exclude.push_back({c.credential_id, c.transports});
+  p.resident_key = wa::Requirement::kPreferred;
+  p.user_verification =
+      policy.require_user_verification ? wa::Requirement::kRequired : wa::Requirement::kPreferred;
+  // An AAGUID rule can only be trusted from an attestation statement.
+  const bool want_attestation =
+      policy.require_attestation || !policy.aaguid_allow.empty() || !policy.aaguid_block.empty();
+  p.attestation = want_attestation ? wa::Conveyance::kDirect : wa::Conveyance::kNone;
+  p.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.config.challenge_lifetime);
+  auto options = KB_TRY(wa::make_creation_options(p, ctx.rng));
+
+  store::Challenge ch{std::string(tenant_id),
+                      random_token(ctx.rng),
+                      store::ChallengePurpose::kRegistration,
+                      user.id,
+                      options.challenge,
+                      ctx.clock.now() + ctx.config.challenge_lifetime,
+                      "{}"};
+  KB_CHECK(ctx.store.transact([&](store::CloudTxn& t) { return t.put_challenge(ch); }));
+  auto public_key = KB_TRY(json::parse(options.json));
+  return boost::json::value{{"challenge_id", ch.id}, {"publicKey", std::move(public_key)}};
+}
 
 http::Response handle_registration_options(ServiceContext& ctx, const http::Request& request,
                                            std::string_view tenant_id) {
