@@ -74,7 +74,8 @@ std::string form_encode(const std::vector<std::pair<std::string, std::string>>& 
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   auto put = [&](std::string_view s) {
-    for (unsigned char c : s) {
+    for (const char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
       if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '*') {
         out += static_cast<char>(c);
       } else if (c == ' ') {
@@ -114,8 +115,11 @@ Result<std::string> make_device_prt_request(const crypto::PrivateKey& device_key
   boost::json::object header{{"typ", "JWT"},
                              {"x5c", boost::json::array{base64_encode(device_certificate)}}};
   const std::string payload = boost::json::serialize(claims);
-  std::string jwt =
-      KB_TRY(jose::sign_jws(header, as_bytes(payload), jose::JwsAlg::kRs256, device_key));
+  // RS256 for an RSA device key, ES256 for a P-256 one; the cloud picks the same from the
+  // certified key.
+  const jose::JwsAlg alg = device_key.type() == crypto::KeyType::kEcP256 ? jose::JwsAlg::kEs256
+                                                                         : jose::JwsAlg::kRs256;
+  std::string jwt = KB_TRY(jose::sign_jws(header, as_bytes(payload), alg, device_key));
   return form_body(std::move(jwt), tgt);
 }
 

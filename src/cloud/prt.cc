@@ -108,7 +108,11 @@ Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteVie
                  "device certificate"));
   const crypto::PublicKey key =
       KB_TRY(grant(crypto::certificate_public_key(out.device_certificate), "device key"));
-  KB_TRY(grant(jose::verify_jws(jwt, jose::JwsAlg::kRs256, key), "device signature"));
+  // The algorithm follows the certified key, never the header (RFC 8725 3.1): RS256 for an
+  // RSA device key, ES256 for a P-256 one (issue 4: "a device public key (ES256 or RS256)").
+  const jose::JwsAlg alg =
+      key.type() == crypto::KeyType::kEcP256 ? jose::JwsAlg::kEs256 : jose::JwsAlg::kRs256;
+  KB_TRY(grant(jose::verify_jws(jwt, alg, key), "device signature"));
   out.device_id = KB_TRY(grant(crypto::certificate_subject_cn(out.device_certificate), "CN"));
   const auto claims = KB_TRY(grant(jose::parse_claims(parsed.payload), "claims"));
   KB_CHECK(fresh(claims, now));

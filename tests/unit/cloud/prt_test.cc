@@ -133,6 +133,34 @@ TEST_F(Prt, NoKerberosServerObjectGivesAPrtWithATgtError) {
   EXPECT_NE(r->tgt_error.find("no Kerberos server object"), std::string::npos);
 }
 
+// Issue 4: a device key may be ES256 (P-256) as well as RS256; the algorithm follows the
+// certified key, so an ES256 request with an RS256 header claim does not verify.
+TEST_F(Prt, P256DeviceKeysSignEs256AndVerify) {
+  const crypto::Validity v{kNow - std::chrono::hours(1), kNow + std::chrono::hours(24)};
+  auto ec_key = *crypto::PrivateKey::generate_ec_p256();
+  auto ec_cert = *crypto::issue_device_certificate(*ec_key.public_key(), "device-43", ca_key_,
+                                                   ca_, v, rng_);
+  auto body = client::make_device_prt_request(ec_key, ec_cert, "alice@contoso.test", "n-2",
+                                              assertion(), true, clock_, rng_);
+  ASSERT_TRUE(body) << body.error().to_string();
+  const std::string jwt = form_value(*body, "request");
+  const auto header = base64url_decode(jwt.substr(0, jwt.find('.')));
+  ASSERT_TRUE(header);
+  EXPECT_NE(std::string(as_chars(*header)).find(R"("alg":"ES256")"), std::string::npos);
+  auto r = verify_device_prt_request(jwt, ca_, kNow);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->device_id, "device-43");
+  EXPECT_EQ(r->request_nonce, "n-2");
+  // The RSA device's request presented with the P-256 device's certificate fails, and so
+  // does the P-256 signature under the RSA device's certificate.
+  auto rsa_body = *client::make_device_prt_request(device_key_, ec_cert, "alice@contoso.test",
+                                                   "n", assertion(), true, clock_, rng_);
+  EXPECT_FALSE(verify_device_prt_request(form_value(rsa_body, "request"), ca_, kNow));
+  auto ec_body = *client::make_device_prt_request(ec_key, device_cert_, "alice@contoso.test", "n",
+                                                  assertion(), true, clock_, rng_);
+  EXPECT_FALSE(verify_device_prt_request(form_value(ec_body, "request"), ca_, kNow));
+}
+
 TEST_F(Prt, RequestsFromAnotherCaTamperedOrStaleAreInvalidGrants) {
   const std::string jwt = request_jwt();
   // Another tenant's CA.
