@@ -28,6 +28,7 @@
 #include "kdc/kdc.h"
 #include "kdc/kdc_directory.h"
 #include "kdc/kerberos_server.h"
+#include "krb5/kdc_rep.h"
 #include "krb5/messages.h"
 #include "store/sqlite/cloud_sqlite.h"
 #include "store/sqlite/sqlite_directory.h"
@@ -185,6 +186,15 @@ class SigninFlow : public ::testing::Test {
     return [this](const std::string& address, ByteView req) -> Result<Bytes> {
       kdc_log_.push_back(address);
       if (address == "dc.contoso.test:88") return kdc_->handle(req, true, "127.0.0.1");
+      if (address == "rodc.contoso.test:88") {
+        // An RODC's answer: a TGS-REP whose ticket is under its own krbtgt (branch 7 in the
+        // kvno's high 16 bits), not the domain krbtgt's full TGT.
+        Bytes reply = kdc_->handle(req, true, "127.0.0.1");
+        auto rep = der::decode<krb5::TgsRep>(reply);
+        if (!rep) return reply;
+        rep->ticket.enc_part.kvno = (7u << 16) | 1u;
+        return der::encode(*rep);
+      }
       if (address == "other-realm-dc:88") {
         // A KDC that does not know the realm: KDC_ERR_WRONG_REALM (68), not final.
         krb5::KrbError e;
@@ -400,6 +410,23 @@ TEST_F(SigninFlow, ConfiguredDcsComeFirstAndDeadOrWrongDcsArePassedOver) {
   EXPECT_EQ(r->dc_failures[1].rfind("other-realm-dc:88: ", 0), 0u) << r->dc_failures[1];
   EXPECT_TRUE(srv_log_.empty());  // configuration wins; DNS not asked
   expect_full_tgt_in_cache();
+}
+
+TEST_F(SigninFlow, AnRodcStyleAnswerMovesToTheNextDc) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  SigninOptions o = options();
+  o.locator.realm_dcs["CONTOSO.TEST"] = {"rodc.contoso.test", "dc.contoso.test"};
+  auto r = sign_in_with(key, o);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->dc, "dc.contoso.test:88");
+  ASSERT_EQ(r->dc_failures.size(), 1u);
+  EXPECT_NE(r->dc_failures[0].find("answered as an RODC"), std::string::npos) << r->dc_failures[0];
+  // An RODC alone: no DC could trade.
+  o.locator.realm_dcs["CONTOSO.TEST"] = {"rodc.contoso.test"};
+  auto alone = sign_in_with(key, o);
+  ASSERT_FALSE(alone);
+  EXPECT_TRUE(alone.error().is(SigninErrc::kNoDcReachable)) << alone.error().to_string();
 }
 
 // ---------------------------------------------------------------- errors a person can act on
