@@ -28,6 +28,7 @@
 #include "kdc/kdc.h"
 #include "kdc/kdc_directory.h"
 #include "kdc/kerberos_server.h"
+#include "krb5/kdc_rep.h"
 #include "krb5/messages.h"
 #include "store/sqlite/cloud_sqlite.h"
 #include "store/sqlite/sqlite_directory.h"
@@ -185,6 +186,15 @@ class SigninFlow : public ::testing::Test {
     return [this](const std::string& address, ByteView req) -> Result<Bytes> {
       kdc_log_.push_back(address);
       if (address == "dc.contoso.test:88") return kdc_->handle(req, true, "127.0.0.1");
+      if (address == "rodc.contoso.test:88") {
+        // An RODC's answer: a TGS-REP whose ticket is under its own krbtgt (branch 7 in the
+        // kvno's high 16 bits), not the domain krbtgt's full TGT.
+        Bytes reply = kdc_->handle(req, true, "127.0.0.1");
+        auto rep = der::decode<krb5::TgsRep>(reply);
+        if (!rep) return reply;
+        rep->ticket.enc_part.kvno = (7u << 16) | 1u;
+        return der::encode(*rep);
+      }
       if (address == "other-realm-dc:88") {
         // A KDC that does not know the realm: KDC_ERR_WRONG_REALM (68), not final.
         krb5::KrbError e;
@@ -400,6 +410,23 @@ TEST_F(SigninFlow, ConfiguredDcsComeFirstAndDeadOrWrongDcsArePassedOver) {
   EXPECT_EQ(r->dc_failures[1].rfind("other-realm-dc:88: ", 0), 0u) << r->dc_failures[1];
   EXPECT_TRUE(srv_log_.empty());  // configuration wins; DNS not asked
   expect_full_tgt_in_cache();
+}
+
+TEST_F(SigninFlow, AnRodcStyleAnswerMovesToTheNextDc) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  SigninOptions o = options();
+  o.locator.realm_dcs["CONTOSO.TEST"] = {"rodc.contoso.test", "dc.contoso.test"};
+  auto r = sign_in_with(key, o);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->dc, "dc.contoso.test:88");
+  ASSERT_EQ(r->dc_failures.size(), 1u);
+  EXPECT_NE(r->dc_failures[0].find("answered as an RODC"), std::string::npos) << r->dc_failures[0];
+  // An RODC alone: no DC could trade.
+  o.locator.realm_dcs["CONTOSO.TEST"] = {"rodc.contoso.test"};
+  auto alone = sign_in_with(key, o);
+  ASSERT_FALSE(alone);
+  EXPECT_TRUE(alone.error().is(SigninErrc::kNoDcReachable)) << alone.error().to_string();
 }
 
 // ---------------------------------------------------------------- errors a person can act on
@@ -741,80 +768,6 @@ TEST_F(SigninFlow, StatusReportsStateAndCacheWithoutSecrets) {
   const std::string prt(state().prt->reveal());
   EXPECT_EQ(text.find(prt), std::string::npos);
   EXPECT_EQ(format_status_json(*st, clock_.now()).find(prt), std::string::npos);
-}
-
-// ---------------------------------------------------------------- the state's new members
-
-TEST(SigninState, SigninMembersRoundTripAndOlderFilesStillRead) {
-  crypto::SystemRng rng;
-  const auto key = crypto::MasterKey::generate(rng);
-  DeviceState s;
-  s.device_id = "dev-1";
-  s.tenant = kTenant;
-  s.cloud_url = "https://localhost";
-  s.device_key = *crypto::PrivateKey::generate_ec_p256();
-  s.transport_key = *crypto::PrivateKey::generate_ec_p256();
-  const Bytes plain = *encode_device_state(s, key, rng);
-  // A file without the sign-in members (as older versions wrote) reads, with them empty.
-  auto old = decode_device_state(plain, key);
-  ASSERT_TRUE(old) << old.error().to_string();
-  EXPECT_TRUE(old->user.empty() && old->rp_id.empty() && !old->key_list && !old->full_tgt);
-  EXPECT_EQ(as_chars(plain).find("full_tgt"), std::string::npos);
-  s.user = kAlice;
-  s.realm = "CONTOSO.TEST";
-  s.rp_id = "localhost";
-  s.origin = "https://localhost";
-  s.key_list = true;
-  s.full_tgt = SecretBytes(Bytes(100, 0xf1));
-  s.partial_tgt = SecretBytes(Bytes(90, 0xa7));
-  const Bytes full = *encode_device_state(s, key, rng);
-  // The cached tickets are secrets: not in clear.
-  EXPECT_EQ(as_chars(full).find(base64_encode(Bytes(100, 0xf1))), std::string::npos);
-  auto back = decode_device_state(full, key);
-  ASSERT_TRUE(back) << back.error().to_string();
-  EXPECT_EQ(back->user, kAlice);
-  EXPECT_EQ(back->realm, "CONTOSO.TEST");
-  EXPECT_EQ(back->rp_id, "localhost");
-  EXPECT_EQ(back->origin, "https://localhost");
-  EXPECT_TRUE(back->key_list);
-  ASSERT_TRUE(back->full_tgt && back->partial_tgt);
-  EXPECT_EQ(*back->full_tgt, SecretBytes(Bytes(100, 0xf1)));
-  EXPECT_EQ(*back->partial_tgt, SecretBytes(Bytes(90, 0xa7)));
-}
-
-TEST(SigninState, SigninMembersAreCheckedLikeTheOthers) {
-  crypto::SystemRng rng;
-  const auto key = crypto::MasterKey::generate(rng);
-  DeviceState s;
-  s.device_id = "dev-1";
-  s.device_key = *crypto::PrivateKey::generate_ec_p256();
-  s.transport_key = *crypto::PrivateKey::generate_ec_p256();
-  s.user = kAlice;
-  s.key_list = true;
-  s.full_tgt = SecretBytes(Bytes(10, 1));
-  auto obj = *json::parse_object(as_chars(*encode_device_state(s, key, rng)));
-  auto decode = [&](const bj::object& o) {
-    return decode_device_state(as_bytes(json::serialize(o)), key);
-  };
-  ASSERT_TRUE(decode(obj));
-  auto expect = [&](const std::string& member, bj::value v, DeviceStateErrc want) {
-    bj::object o = obj;
-    o[member] = std::move(v);
-    auto r = decode(o);
-    ASSERT_FALSE(r) << member;
-    EXPECT_TRUE(r.error().is(want)) << member << ": " << r.error().to_string();
-  };
-  expect("key_list", "yes", DeviceStateErrc::kBadFile);
-  expect("user", 7, DeviceStateErrc::kBadFile);
-  expect("rp_id", bj::string(std::string(3000, 'a')), DeviceStateErrc::kBadFile);
-  // The full TGT's blob does not open as the partial one, nor under the PRT's name.
-  expect("partial_tgt", obj.at("full_tgt"), DeviceStateErrc::kIntegrity);
-  expect("full_tgt", "!!", DeviceStateErrc::kBadFile);
-  // An oversized cached ticket (over 32 KiB) is refused.
-  s.full_tgt = SecretBytes(Bytes(40 * 1024, 1));
-  auto big = decode_device_state(*encode_device_state(s, key, rng), key);
-  ASSERT_FALSE(big);
-  EXPECT_TRUE(big.error().is(DeviceStateErrc::kBadFile));
 }
 
 }  // namespace
