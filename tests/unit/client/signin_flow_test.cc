@@ -122,7 +122,8 @@ class SigninFlow : public ::testing::Test {
   }
 
   std::string add_cloud_user(const std::string& upn, const std::string& sam,
-                             const std::string& sid) {
+                             const std::string& sid,
+                             std::optional<SysTime> password_expires_at = std::nullopt) {
     store::CloudUser u;
     u.id = store::new_uuid(rng_);
     u.source_anchor = "anchor-" + upn;
@@ -131,6 +132,7 @@ class SigninFlow : public ::testing::Test {
     u.sam_account_name = sam;
     u.object_sid = sid;
     u.enabled = true;
+    u.password_expires_at = password_expires_at;
     std::vector<store::CloudUser> v{u};
     std::string id;
     run([&](store::CloudTxn& t) -> Result<void> {
@@ -176,9 +178,7 @@ class SigninFlow : public ::testing::Test {
     return [this](const http::Request& r) -> Result<http::Response> {
       ++cloud_calls_;
       if (cloud_offline_) return Error(BaseErrc::kIo, "connection refused (test)");
-      http::Response resp = router_.handle(r);
-      if (rewrite_) rewrite_(r, resp);
-      return resp;
+      return router_.handle(r);
     };
   }
 
@@ -290,7 +290,6 @@ class SigninFlow : public ::testing::Test {
   http::Router router_;
   bool cloud_offline_ = false;
   int cloud_calls_ = 0;
-  std::function<void(const http::Request&, http::Response&)> rewrite_;
   std::string alice_id_;
   // device
   std::filesystem::path state_path_ = dir_.path() / "state" / "device.json";
@@ -480,13 +479,9 @@ TEST_F(SigninFlow, PasswordExpiredOnPremisesAtTheDc) {
 TEST_F(SigninFlow, PasswordExpiredOnPremisesAtTheCloud) {
   SoftAuthenticator key = new_key("alice");
   ASSERT_TRUE(register_alice(key));
-  // The token endpoint's answer for a user whose synced password_expires_at has passed.
-  rewrite_ = [](const http::Request& req, http::Response& resp) {
-    if (req.target.find("/oauth2/token") != std::string::npos &&
-        req.body.find("srv_challenge") == std::string::npos) {
-      resp = http::problem(400, "password_expired", "Password expired");
-    }
-  };
+  // The sync reports that alice's on-prem password expired an hour ago: the real token
+  // endpoint refuses with problem code password_expired (docs/cloud-operations.md).
+  add_cloud_user(kAlice, "alice", kDomainSid + "-1105", clock_.now() - std::chrono::hours(1));
   auto r = sign_in_with(key, options());
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is(SigninErrc::kPasswordExpired)) << r.error().to_string();
