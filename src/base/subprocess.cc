@@ -1,9 +1,12 @@
 #include "base/subprocess.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -235,6 +238,25 @@ TempDir::TempDir(const std::string& prefix) {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+std::uint16_t free_loopback_port() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const int t = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (t < 0) return 0;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    const bool bound = ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                       ::getsockname(t, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+    const int u = bound ? ::socket(AF_INET, SOCK_DGRAM, 0) : -1;
+    const bool udp_free = u >= 0 && ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    if (u >= 0) ::close(u);
+    ::close(t);
+    if (udp_free) return ntohs(a.sin_port);
+  }
+  return 0;
 }
 
 }  // namespace kb

@@ -2,6 +2,7 @@
 // directories that remove themselves.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -47,6 +48,11 @@ class BackgroundProcess {
   int pid_ = -1;
   int status_ = -1;
 };
+
+// A loopback (127.0.0.1) port free for both TCP and UDP right now (bound, read back,
+// released), for a peer that cannot pick its own port (gss-server, a KDC on UDP and TCP).
+// 0 when none was found in 50 tries. Another process may take it before the peer binds.
+std::uint16_t free_loopback_port();
 
 class TempDir {
  public:

@@ -1,10 +1,5 @@
 #include "demo/signin_demo.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -28,24 +23,9 @@ constexpr const char* kAdminUpn = "Administrator@contoso.test";
 // A loopback port free for UDP and TCP at the time of asking (the KDC listens on both;
 // gss-server has no "port 0").
 Result<int> free_port() {
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    const int t = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (t < 0) break;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    const bool bound = ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-                       ::getsockname(t, reinterpret_cast<sockaddr*>(&a), &len) == 0;
-    ::close(t);
-    if (!bound) continue;
-    const int u = ::socket(AF_INET, SOCK_DGRAM, 0);
-    if (u < 0) break;
-    const bool udp_free = ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(u);
-    if (udp_free) return static_cast<int>(ntohs(a.sin_port));
-  }
-  return Error(BaseErrc::kIo, "no free loopback port");
+  const std::uint16_t port = free_loopback_port();
+  if (port == 0) return Error(BaseErrc::kIo, "no free loopback port");
+  return static_cast<int>(port);
 }
 
 std::string read_text(const fs::path& p) {

@@ -34,25 +34,6 @@ using kb::testing::run;
 namespace fs = std::filesystem;
 namespace bj = boost::json;
 
-// A free loopback port (TCP and UDP both unused at the time of asking).
-int free_port() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int t = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(t, reinterpret_cast<sockaddr*>(&a), &len);
-    int u = ::socket(AF_INET, SOCK_DGRAM, 0);
-    const bool udp_free = ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(u);
-    ::close(t);
-    if (udp_free) return ntohs(a.sin_port);
-  }
-  return 0;
-}
-
 std::string read_all(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
@@ -104,7 +85,7 @@ class AdminCli : public ::testing::Test {
           {KB_KEYBRIDGE_BIN, "dc", "--data-dir", dc->data, "user", "add", user, "--password-stdin"},
           {}, "Us3r-pw!\n", 60);
       ASSERT_EQ(r.exit_code, 0) << r.out;
-      dc->port = free_port();
+      dc->port = ::kb::free_loopback_port();
       ASSERT_NE(dc->port, 0);
       const fs::path log = dir_.path() / (std::string(domain) + ".log");
       std::string error;
@@ -315,7 +296,7 @@ TEST_F(AdminCli, KerberosServerLifecycleSyncAndTradesAcrossDomainsAndForests) {
 
 TEST_F(AdminCli, CloudUnreachableHalfwayIsReportedAndTheRerunCompletes) {
   const Dc& dc = *dcs_[1];
-  const std::string closed = "https://127.0.0.1:" + std::to_string(free_port());
+  const std::string closed = "https://127.0.0.1:" + std::to_string(::kb::free_loopback_port());
   auto failed = admin(dc, {"kerberos-server", "set", "--domain", dc.domain}, closed);
   EXPECT_EQ(failed.exit_code, 1) << failed.out;
   EXPECT_NE(failed.out.find("Re-run `keybridge admin kerberos-server set`"), std::string::npos)

@@ -16,30 +16,11 @@ namespace {
 
 using kb::testing::run;
 
-// A free loopback port (UDP and TCP both unused at the time of asking).
-int free_port() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int t = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(t, reinterpret_cast<sockaddr*>(&a), &len);
-    int u = ::socket(AF_INET, SOCK_DGRAM, 0);
-    bool udp_free = ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(u);
-    ::close(t);
-    if (udp_free) return ntohs(a.sin_port);
-  }
-  return 0;
-}
-
 class DcCli : public ::testing::Test {
  protected:
   void SetUp() override {
     data_ = (dir_.path() / "dc").string();
-    port_ = free_port();
+    port_ = ::kb::free_loopback_port();
     ASSERT_NE(port_, 0);
     std::string conf =
         "[libdefaults]\n default_realm = CONTOSO.TEST\n dns_lookup_kdc = false\n rdns = false\n"
@@ -205,7 +186,7 @@ TEST_F(DcCli, DcCheckShowsWhichDcsTradeAndAnswerTheKeyList) {
   ASSERT_EQ(kb({"kerberos-server", "create"}).exit_code, 0);
   start_server();
   const std::string live = "127.0.0.1:" + std::to_string(port_);
-  const std::string dead = "127.0.0.1:" + std::to_string(free_port());
+  const std::string dead = "127.0.0.1:" + std::to_string(::kb::free_loopback_port());
   auto check = [&](std::vector<std::string> extra) {
     std::vector<std::string> argv = {KB_KEYBRIDGE_BIN, "admin", "--dc-data-dir", data_, "dc-check",
                                      "--dc",           live,    "--dc",          dead};

@@ -19,7 +19,6 @@
 #include "formats/keytab.h"
 #include "kdc/kerberos_server.h"
 #include "net/https_client.h"
-#include "ports.h"
 #include "process.h"
 
 namespace kb {
@@ -41,7 +40,7 @@ class SigninE2e : public ::testing::Test {
   void SetUp() override {
     ASSERT_FALSE(find_program("klist").empty()) << "klist (krb5-user) is missing";
     ASSERT_FALSE(find_program("gss-server").empty()) << "gss-server (krb5-gss-samples) is missing";
-    dc_port_ = kb::testing::free_port();
+    dc_port_ = ::kb::free_loopback_port();
     ASSERT_NE(dc_port_, 0);
     std::string conf =
         "[libdefaults]\n default_realm = CONTOSO.TEST\n dns_lookup_kdc = false\n rdns = false\n"
@@ -262,7 +261,7 @@ class SigninE2e : public ::testing::Test {
   }
 
   void gss_round_trip(const std::string& ccache) {
-    const std::string port = std::to_string(kb::testing::free_port());
+    const std::string port = std::to_string(::kb::free_loopback_port());
     BackgroundProcess server;
     ASSERT_TRUE(server.start({"gss-server", "-port", port, "-once", "-keytab",
                               path("web.keytab").string(), "HTTP@web.contoso.test"},

@@ -49,22 +49,6 @@ constexpr std::string_view kElementKey = "element-6066-11e4-a52e-4f735466cecf"; 
 const std::string kUser = "alice@contoso.test";
 const std::string kPass = "ABCDEFGHJKLMNPQRSTUV";
 
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(a);
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
 // PIDs of processes whose command line holds `needle` (our unique temporary directory).
 std::vector<pid_t> pids_with_arg(const std::string& needle) {
   std::vector<pid_t> out;
@@ -207,7 +191,7 @@ class ChromiumWeb : public ::testing::Test {
         {"certutil", "-d", db, "-A", "-t", "P,,", "-n", "keybridge-test", "-i", cert.string()}, {});
     ASSERT_EQ(add.exit_code, 0) << add.out;
 
-    port_ = free_port();
+    port_ = ::kb::free_loopback_port();
     ASSERT_NE(port_, 0);
     origin_ = "https://localhost:" + std::to_string(port_);
     CloudConfig config;
@@ -225,7 +209,7 @@ class ChromiumWeb : public ::testing::Test {
   }
 
   void start_browser() {
-    const std::uint16_t wd_port = free_port();
+    const std::uint16_t wd_port = ::kb::free_loopback_port();
     ASSERT_NE(wd_port, 0);
     std::string err;
     ASSERT_TRUE(driver_.start({"chromedriver", "--port=" + std::to_string(wd_port)},

@@ -35,6 +35,7 @@
 #ifdef KB_HAVE_CRYPTO
 #include "base/clock.h"
 #include "base/secret.h"
+#include "base/subprocess.h"
 #include "crypto/crypto.h"
 #endif
 
@@ -80,22 +81,6 @@ int bind_socket(int type, std::uint16_t port) {
     return -1;
   }
   return fd;
-}
-
-// A port free for both UDP and TCP right now (the KDC binds it a moment later).
-std::uint16_t pick_free_port() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int t = bind_socket(SOCK_STREAM, 0);
-    if (t < 0) continue;
-    const std::uint16_t p = bound_port(t);
-    int u = bind_socket(SOCK_DGRAM, p);
-    close(t);
-    if (u >= 0) {
-      close(u);
-      return p;
-    }
-  }
-  return 0;
 }
 
 bool wait_readable(int fd, int timeout_ms) {
@@ -267,7 +252,7 @@ class MitCapture : public ::testing::Test {
     char tmpl[] = "/tmp/kb_krb5_capture_XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    kdc_port_ = pick_free_port();
+    kdc_port_ = ::kb::free_loopback_port();
     ASSERT_NE(kdc_port_, 0);
     proxy_ = std::make_unique<RecordingProxy>(kdc_port_, kdc_port_);
     ASSERT_NE(proxy_->port(), 0);

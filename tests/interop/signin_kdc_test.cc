@@ -29,25 +29,6 @@ namespace {
 
 using kb::testing::run;
 
-// A port free for both UDP and TCP on 127.0.0.1 right now (bound, read, released).
-std::uint16_t free_port() {
-  for (int i = 0; i < 50; ++i) {
-    int t = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(t, reinterpret_cast<sockaddr*>(&a), &len);
-    int u = ::socket(AF_INET, SOCK_DGRAM, 0);
-    bool ok = ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(u);
-    ::close(t);
-    if (ok) return ntohs(a.sin_port);
-  }
-  return 0;
-}
-
 // One datagram to 127.0.0.1:port and its answer, with no client logic in between.
 Bytes udp_exchange(std::uint16_t port, const Bytes& request) {
   int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
@@ -92,7 +73,7 @@ class MitKdc : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(find_program("krb5kdc").empty()) << "krb5kdc (krb5-kdc) is missing";
-    port_ = free_port();
+    port_ = ::kb::free_loopback_port();
     ASSERT_NE(port_, 0);
     const auto d = dir_.path();
     const std::string p = std::to_string(port_);
@@ -311,7 +292,7 @@ class OurKdc : public ::testing::Test {
     req.kdc_options = client::trade_options();
     auto prepared = client::build_tgs_req(partial, req, clock_, rng_);
     EXPECT_TRUE(prepared);
-    const std::string dead = "127.0.0.1:" + std::to_string(free_port());
+    const std::string dead = "127.0.0.1:" + std::to_string(::kb::free_loopback_port());
     client::DcIterator dcs({{dead, "config"}, {addr(), "config"}});
     net::KdcClientConfig cfg{.udp_timeout = std::chrono::milliseconds(300)};
     auto reply = client::try_each_dc<client::TgsReply>(

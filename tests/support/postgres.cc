@@ -13,29 +13,12 @@
 #include <sstream>
 #include <thread>
 
+#include "base/subprocess.h"
+
 namespace kb::testing {
 namespace {
 
 constexpr const char kAdminRole[] = "kbadmin";
-
-// A port the kernel just handed out on 127.0.0.1; postgres binds it a moment later (and
-// launch() retries with another if someone else took it meanwhile).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -94,7 +77,7 @@ std::unique_ptr<PostgresServer> PostgresServer::start(std::string* error) {
 }
 
 bool PostgresServer::launch(std::string* error) {
-  port_ = free_port();
+  port_ = ::kb::free_loopback_port();
   if (port_ == 0) {
     *error = "no free port on 127.0.0.1";
     return false;
