@@ -5,6 +5,7 @@
 #include "base/base64.h"
 #include "cloud/errors.h"
 #include "crypto/device_cert.h"
+#include "crypto/public_key_cache.h"
 #include "jose/jwt.h"
 #include "jose/oapxbc.h"
 
@@ -97,17 +98,16 @@ Result<void> add_tgt(boost::json::object& out, const TgtOutcome& t, const Secret
   return ok();
 }
 
-}  // namespace
-
-Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteView device_ca,
-                                                   SysTime now) {
+template <typename KeyOf>
+Result<DevicePrtRequest> verify_request(std::string_view jwt, ByteView device_ca, SysTime now,
+                                        KeyOf key_of) {
   const jose::Jws parsed = KB_TRY(grant(jose::parse_jws(jwt), "request JWT"));
   DevicePrtRequest out;
   out.device_certificate = KB_TRY(first_x5c(parsed.header));
   KB_CHECK(grant(crypto::verify_certificate(out.device_certificate, device_ca, now),
                  "device certificate"));
   const crypto::PublicKey key =
-      KB_TRY(grant(crypto::certificate_public_key(out.device_certificate), "device key"));
+      KB_TRY(grant(key_of(ByteView(out.device_certificate)), "device key"));
   // The algorithm follows the certified key, never the header (RFC 8725 3.1): RS256 for an
   // RSA device key, ES256 for a P-256 one (issue 4: "a device public key (ES256 or RS256)").
   const jose::JwsAlg alg =
@@ -124,6 +124,19 @@ Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteVie
   if (assertion == nullptr || !assertion->is_object()) return invalid("assertion missing");
   out.assertion = boost::json::serialize(*assertion);
   return out;
+}
+
+}  // namespace
+
+Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteView device_ca,
+                                                   SysTime now) {
+  return verify_request(jwt, device_ca, now, &crypto::certificate_public_key);
+}
+
+Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteView device_ca,
+                                                   SysTime now, crypto::PublicKeyCache& keys) {
+  return verify_request(jwt, device_ca, now,
+                        [&keys](ByteView cert) { return keys.from_certificate(cert); });
 }
 
 Result<std::string> peek_refresh_token(std::string_view jws) {

@@ -26,6 +26,7 @@
 #include "base/secret.h"
 #include "cloud/partial_tgt.h"
 #include "crypto/pkey.h"
+#include "crypto/public_key_cache.h"
 #include "jose/jws.h"
 
 namespace kb::cloud {
@@ -53,6 +54,10 @@ struct DevicePrtRequest {
 // grant. CloudErrc::kInvalidGrant otherwise (detail for logs).
 Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteView device_ca,
                                                    SysTime now);
+// The same, with the certificate's key taken from `keys` (checked once per exact
+// certificate bytes; the certificate itself is verified against the CA every time).
+Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteView device_ca,
+                                                   SysTime now, crypto::PublicKeyCache& keys);
 
 struct RefreshPrtRequest {
   std::string refresh_token;  // the PRT

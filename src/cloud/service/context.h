@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "base/http.h"
 #include "base/http_router.h"
 #include "crypto/master_key.h"
+#include "crypto/public_key_cache.h"
 #include "store/cloud.h"
 
 namespace kb::cloud {
@@ -31,6 +33,9 @@ struct ServiceContext {
   const Clock& clock;
   Rng& rng;
   CloudConfig config;
+  // Checked device certificate and transport keys by exact DER (crypto/public_key_cache.h);
+  // shared by every handler of this service, bounded.
+  std::shared_ptr<crypto::PublicKeyCache> keys = std::make_shared<crypto::PublicKeyCache>();
 };
 
 // The one place an Error becomes an HTTP problem (STYLE.md "Errors"): CloudErrc,

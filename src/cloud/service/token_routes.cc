@@ -3,9 +3,7 @@
 //   POST /{tenant}/oauth2/token  grant_type=...:jwt-bearer request=<JWT> [tgt=true]
 // A request JWT with x5c in its header is a first sign-in (device certificate + WebAuthn
 // assertion over the nonce); one without is a refresh (HS256 under the PRT session key).
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "base/base64.h"
 #include "base/http_form.h"
@@ -24,43 +22,6 @@ namespace kb::cloud {
 namespace {
 
 constexpr std::size_t kMaxTokenForm = 256 * 1024;
-
-// DESIGN (measured by bench/signin_bench.cc, docs/cloud-operations.md): importing an RSA
-// public key runs OpenSSL 3's full public-key check (a compositeness test of the modulus),
-// which was ~60% of a first sign-in's CPU for the two imports below. A device's certificate
-// and transport key are the same bytes at every sign-in, so the checked key is kept by its
-// exact DER: other bytes are another entry and get the full check. Bounded; emptied when
-// full. Keys are immutable and OpenSSL keys may be used from several threads at once.
-class CheckedKeys {
- public:
-  using Load = Result<crypto::PublicKey> (*)(ByteView der);
-  Result<crypto::PublicKey> get(ByteView der, Load load) {
-    std::string id(as_chars(der));
-    {
-      std::lock_guard lock(mu_);
-      if (auto it = keys_.find(id); it != keys_.end()) return it->second;
-    }
-    crypto::PublicKey key = KB_TRY(load(der));
-    std::lock_guard lock(mu_);
-    if (keys_.size() >= kMaxKeys) keys_.clear();
-    keys_.emplace(std::move(id), key);
-    return key;
-  }
-
- private:
-  static constexpr std::size_t kMaxKeys = 4096;
-  std::mutex mu_;
-  std::unordered_map<std::string, crypto::PublicKey> keys_;
-};
-
-CheckedKeys& certificate_keys() {
-  static CheckedKeys cache;
-  return cache;
-}
-CheckedKeys& transport_keys() {
-  static CheckedKeys cache;
-  return cache;
-}
 
 // grant_type=srv_challenge: a single-use nonce (purpose prt_nonce). It is 32 random bytes,
 // base64url; those bytes are the WebAuthn challenge the first sign-in assertion signs.
@@ -112,10 +73,9 @@ Result<GrantSubject> first_sign_in(ServiceContext& ctx, std::string_view tenant_
                                    std::string_view jwt) {
   const auto ca = KB_TRY(device_ca_certificate(ctx, tenant_id));
   if (!ca) return Error(CloudErrc::kInvalidGrant, "the tenant has no device CA");
-  const auto req = KB_TRY(verify_device_prt_request(jwt, *ca, ctx.clock.now()));
+  const auto req = KB_TRY(verify_device_prt_request(jwt, *ca, ctx.clock.now(), *ctx.keys));
   auto device = KB_TRY(usable_device(ctx, tenant_id, req.device_id));
-  const auto cert_key =
-      KB_TRY(certificate_keys().get(req.device_certificate, &crypto::certificate_public_key));
+  const auto cert_key = KB_TRY(ctx.keys->from_certificate(req.device_certificate));
   if (KB_TRY(cert_key.to_spki_der()) != device.device_key) {
     return Error(CloudErrc::kInvalidGrant, "the certificate's key is not the device's");
   }
@@ -123,8 +83,7 @@ Result<GrantSubject> first_sign_in(ServiceContext& ctx, std::string_view tenant_
   const auto user = KB_TRY(signin_user_by_upn(ctx, tenant_id, req.username));
   auto signed_in =
       KB_TRY(check_sign_in_assertion(ctx, tenant_id, {req.assertion, challenge, {}, user.id}));
-  auto transport =
-      KB_TRY(transport_keys().get(device.transport_key, &crypto::PublicKey::from_spki_der));
+  auto transport = KB_TRY(ctx.keys->from_spki_der(device.transport_key));
   SecretBytes session(32);
   ctx.rng.fill(session.reveal_mutable());
   return GrantSubject{

@@ -138,8 +138,8 @@ TEST_F(Prt, NoKerberosServerObjectGivesAPrtWithATgtError) {
 TEST_F(Prt, P256DeviceKeysSignEs256AndVerify) {
   const crypto::Validity v{kNow - std::chrono::hours(1), kNow + std::chrono::hours(24)};
   auto ec_key = *crypto::PrivateKey::generate_ec_p256();
-  auto ec_cert = *crypto::issue_device_certificate(*ec_key.public_key(), "device-43", ca_key_,
-                                                   ca_, v, rng_);
+  auto ec_cert =
+      *crypto::issue_device_certificate(*ec_key.public_key(), "device-43", ca_key_, ca_, v, rng_);
   auto body = client::make_device_prt_request(ec_key, ec_cert, "alice@contoso.test", "n-2",
                                               assertion(), true, clock_, rng_);
   ASSERT_TRUE(body) << body.error().to_string();
@@ -153,8 +153,8 @@ TEST_F(Prt, P256DeviceKeysSignEs256AndVerify) {
   EXPECT_EQ(r->request_nonce, "n-2");
   // The RSA device's request presented with the P-256 device's certificate fails, and so
   // does the P-256 signature under the RSA device's certificate.
-  auto rsa_body = *client::make_device_prt_request(device_key_, ec_cert, "alice@contoso.test",
-                                                   "n", assertion(), true, clock_, rng_);
+  auto rsa_body = *client::make_device_prt_request(device_key_, ec_cert, "alice@contoso.test", "n",
+                                                   assertion(), true, clock_, rng_);
   EXPECT_FALSE(verify_device_prt_request(form_value(rsa_body, "request"), ca_, kNow));
   auto ec_body = *client::make_device_prt_request(ec_key, device_cert_, "alice@contoso.test", "n",
                                                   assertion(), true, clock_, rng_);
@@ -186,6 +186,33 @@ TEST_F(Prt, RequestsFromAnotherCaTamperedOrStaleAreInvalidGrants) {
   const std::string none = base64url_encode(as_bytes(R"({"alg":"none","typ":"JWT"})")) +
                            jwt.substr(dot, jwt.rfind('.') - dot) + ".";
   EXPECT_FALSE(verify_device_prt_request(none, ca_, kNow));
+}
+
+TEST_F(Prt, CachedCertificateKeyVerifiesTheSameAndRefusesTheSameRequests) {
+  crypto::PublicKeyCache keys;
+  const std::string jwt = request_jwt();
+  for (int round = 0; round < 2; ++round) {  // the second round is served from the cache
+    auto req = verify_device_prt_request(jwt, ca_, kNow, keys);
+    ASSERT_TRUE(req) << req.error().to_string();
+    EXPECT_EQ(req->device_id, "device-42");
+    EXPECT_EQ(keys.size(), 1U);
+  }
+  // The cache holds only the key's outcome: certificate, signature and claims are still
+  // checked at every request.
+  auto other_key = *crypto::PrivateKey::generate_ec_p256();
+  auto other_ca = *crypto::make_ca_certificate(
+      other_key, "other", {kNow - std::chrono::hours(1), kNow + std::chrono::hours(1)}, rng_);
+  auto e = verify_device_prt_request(jwt, other_ca, kNow, keys);
+  ASSERT_FALSE(e);
+  EXPECT_TRUE(e.error().is(CloudErrc::kInvalidGrant));
+  std::string tampered = jwt;
+  tampered[jwt.find('.') + 5] ^= 0x01;
+  EXPECT_FALSE(verify_device_prt_request(tampered, ca_, kNow, keys));
+  EXPECT_FALSE(verify_device_prt_request(jwt, ca_, kNow + std::chrono::minutes(11), keys));
+  auto other_device = *crypto::PrivateKey::generate_rsa(2048);
+  auto body = *client::make_device_prt_request(other_device, device_cert_, "alice@contoso.test",
+                                               "n", assertion(), true, clock_, rng_);
+  EXPECT_FALSE(verify_device_prt_request(form_value(body, "request"), ca_, kNow, keys));
 }
 
 TEST_F(Prt, RefreshIsSignedWithTheSessionKeyAndNothingElse) {
