@@ -3,6 +3,8 @@
 #include "base/base64.h"
 #include "base/json.h"
 #include "cloud/errors.h"
+#include "cloud/service/access_pass.h"
+#include "cloud/service/signin_assertion.h"
 
 namespace kb::cloud {
 
@@ -81,6 +83,40 @@ Result<std::vector<Bytes>> parse_allow_list_json(std::string_view text) {
     out.push_back(KB_TRY(base64url_decode(v.as_string())));
   }
   return out;
+}
+
+Result<void> consume_user_access_pass(ServiceContext& ctx, std::string_view tenant_id,
+                                      const store::CloudUser& user, std::string_view typed) {
+  const Bytes hash = access_pass_hash(typed);
+  return ctx.store.transact([&](store::CloudTxn& t) -> Result<void> {
+    auto used = KB_TRY(t.consume_access_pass(tenant_id, hash, ctx.clock.now()));
+    if (!used || used->user_id != user.id) {
+      return Error(CloudErrc::kInvalidGrant, "no usable access pass for the user");
+    }
+    return ok();
+  });
+}
+
+Result<Bytes> check_user_key_assertion(ServiceContext& ctx, std::string_view tenant_id,
+                                       const store::CloudUser& user,
+                                       const boost::json::object& body) {
+  const auto challenge_id = KB_TRY(required_string(body, "challenge_id"));
+  const boost::json::value* assertion = body.if_contains("assertion");
+  if (assertion == nullptr || !assertion->is_object()) {
+    return Error(CloudErrc::kBadRequest, "assertion must be a PublicKeyCredential object");
+  }
+  std::optional<store::Challenge> ch;
+  KB_CHECK(ctx.store.transact([&](store::CloudTxn& t) -> Result<void> {
+    ch = KB_TRY(t.take_challenge(tenant_id, challenge_id, store::ChallengePurpose::kAuthentication,
+                                 ctx.clock.now()));
+    return ok();
+  }));
+  if (!ch) return Error(CloudErrc::kInvalidGrant, "unknown or expired challenge");
+  auto allow = KB_TRY(parse_allow_list_json(ch->ceremony_json));
+  const std::string json = json::serialize(*assertion);
+  auto r = KB_TRY(
+      check_sign_in_assertion(ctx, tenant_id, {json, ch->challenge, std::move(allow), user.id}));
+  return std::move(r.credential_id);
 }
 
 }  // namespace kb::cloud

@@ -42,6 +42,20 @@ Bytes user_handle(const store::CloudUser& user);
 // backend and internal failures stay what they are.
 Error grant_error(const Error& e);
 
+// How a user proves who they are before registering a key or opening a web session
+// (webauthn_routes.cc, web_routes.cc):
+// - a temporary access pass of this user (typed with dashes, spaces or in lower case, it is
+//   the same pass: access_pass.h), consumed in the transaction that checks whose it is, so
+//   another user's pass is refused and, rolled back, stays unused; kInvalidGrant otherwise;
+Result<void> consume_user_access_pass(ServiceContext& ctx, std::string_view tenant_id,
+                                      const store::CloudUser& user, std::string_view typed);
+// - or an assertion (body member `assertion`) by one of the user's keys over an
+//   authentication challenge this service issued (body member `challenge_id`), checked by
+//   check_sign_in_assertion (WebAuthn 7.2). Returns the key's credential id.
+Result<Bytes> check_user_key_assertion(ServiceContext& ctx, std::string_view tenant_id,
+                                       const store::CloudUser& user,
+                                       const boost::json::object& body);
+
 // The allowCredentials list a ceremony challenge remembers (ceremony_json) and back.
 std::string allow_list_json(const std::vector<Bytes>& ids);
 Result<std::vector<Bytes>> parse_allow_list_json(std::string_view json);

@@ -5,10 +5,8 @@
 #include "base/base64.h"
 #include "base/json.h"
 #include "cloud/errors.h"
-#include "cloud/service/access_pass.h"
 #include "cloud/service/admin_internal.h"
 #include "cloud/service/admin_parse.h"
-#include "cloud/service/signin_assertion.h"
 #include "cloud/service/signin_common.h"
 #include "cloud/service/signin_routes.h"
 #include "cloud/service/web_assets.h"
@@ -92,43 +90,6 @@ Result<http::Response> asset(ServiceContext& ctx, T tenant, std::string_view typ
 
 // --- Opening a session.
 
-// A temporary access pass of this user, consumed in the transaction that checks whose it
-// is: another user's pass is refused and, rolled back, stays unused.
-Result<void> consume_pass(ServiceContext& ctx, std::string_view tenant_id,
-                          const store::CloudUser& user, std::string_view typed) {
-  const Bytes hash = access_pass_hash(typed);
-  return ctx.store.transact([&](store::CloudTxn& t) -> Result<void> {
-    auto used = KB_TRY(t.consume_access_pass(tenant_id, hash, ctx.clock.now()));
-    if (!used || used->user_id != user.id) {
-      return Error(CloudErrc::kInvalidGrant, "no usable access pass for the user");
-    }
-    return ok();
-  });
-}
-
-// An assertion by one of the user's keys over an authentication challenge this service
-// issued (WebAuthn 7.2 through check_sign_in_assertion). The key's id.
-Result<Bytes> check_key(ServiceContext& ctx, std::string_view tenant_id,
-                        const store::CloudUser& user, const bj::object& body) {
-  const auto challenge_id = KB_TRY(required_string(body, "challenge_id"));
-  const bj::value* assertion = body.if_contains("assertion");
-  if (assertion == nullptr || !assertion->is_object()) {
-    return Error(CloudErrc::kBadRequest, "assertion must be a PublicKeyCredential object");
-  }
-  std::optional<store::Challenge> ch;
-  KB_CHECK(ctx.store.transact([&](store::CloudTxn& t) -> Result<void> {
-    ch = KB_TRY(t.take_challenge(tenant_id, challenge_id, store::ChallengePurpose::kAuthentication,
-                                 ctx.clock.now()));
-    return ok();
-  }));
-  if (!ch) return Error(CloudErrc::kInvalidGrant, "unknown or expired challenge");
-  auto allow = KB_TRY(parse_allow_list_json(ch->ceremony_json));
-  const std::string json = json::serialize(*assertion);
-  auto r = KB_TRY(
-      check_sign_in_assertion(ctx, tenant_id, {json, ch->challenge, std::move(allow), user.id}));
-  return std::move(r.credential_id);
-}
-
 bj::object user_summary(const store::CloudUser& u) {
   return bj::object{{"upn", u.upn},
                     {"display_name", u.display_name.empty() ? u.upn : u.display_name}};
@@ -146,9 +107,9 @@ Result<http::Response> open_session(ServiceContext& ctx, Q req, T tenant) {
   Bytes credential_id;
   if (with_pass) {
     const std::string pass = KB_TRY(required_string(body, "access_pass", 256));
-    KB_CHECK(consume_pass(ctx, tenant, user, pass));
+    KB_CHECK(consume_user_access_pass(ctx, tenant, user, pass));
   } else {
-    credential_id = KB_TRY(check_key(ctx, tenant, user, body));
+    credential_id = KB_TRY(check_user_key_assertion(ctx, tenant, user, body));
     method = WebSessionMethod::kSecurityKey;
   }
   SysTime expires{};

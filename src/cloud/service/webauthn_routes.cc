@@ -6,8 +6,6 @@
 #include "base/base64.h"
 #include "base/json.h"
 #include "cloud/errors.h"
-#include "cloud/service/access_pass.h"
-#include "cloud/service/signin_assertion.h"
 #include "cloud/service/signin_common.h"
 #include "cloud/service/signin_routes.h"
 #include "crypto/crypto.h"
@@ -21,43 +19,6 @@ namespace {
 
 namespace wa = webauthn;
 
-// The first key: a temporary access pass of this user, consumed atomically. A pass of
-// another user is refused and, the transaction being rolled back, stays unused.
-Result<void> consume_pass(ServiceContext& ctx, std::string_view tenant_id,
-                          const store::CloudUser& user, std::string_view pass) {
-  // Typed with dashes, spaces or in lower case, it is the same pass (access_pass.h).
-  const Bytes hash = access_pass_hash(pass);
-  return ctx.store.transact([&](store::CloudTxn& t) -> Result<void> {
-    auto used = KB_TRY(t.consume_access_pass(tenant_id, hash, ctx.clock.now()));
-    if (!used || used->user_id != user.id) {
-      return Error(CloudErrc::kInvalidGrant, "no usable access pass for the user");
-    }
-    return ok();
-  });
-}
-
-// Later keys: an assertion by one of the user's keys over an authentication challenge.
-Result<void> check_existing_key(ServiceContext& ctx, std::string_view tenant_id,
-                                const store::CloudUser& user, const boost::json::object& body) {
-  const auto challenge_id = KB_TRY(required_string(body, "challenge_id"));
-  const auto* assertion = body.if_contains("assertion");
-  if (assertion == nullptr || !assertion->is_object()) {
-    return Error(CloudErrc::kBadRequest, "assertion must be a PublicKeyCredential object");
-  }
-  std::optional<store::Challenge> ch;
-  KB_CHECK(ctx.store.transact([&](store::CloudTxn& t) -> Result<void> {
-    ch = KB_TRY(t.take_challenge(tenant_id, challenge_id, store::ChallengePurpose::kAuthentication,
-                                 ctx.clock.now()));
-    return ok();
-  }));
-  if (!ch) return Error(CloudErrc::kInvalidGrant, "unknown or expired challenge");
-  auto allow = KB_TRY(parse_allow_list_json(ch->ceremony_json));
-  const std::string json = json::serialize(*assertion);
-  KB_CHECK(
-      check_sign_in_assertion(ctx, tenant_id, {json, ch->challenge, std::move(allow), user.id}));
-  return ok();
-}
-
 Result<boost::json::value> registration_options(ServiceContext& ctx, const http::Request& request,
                                                 std::string_view tenant_id) {
   const auto body = KB_TRY(read_json_body(request));
@@ -65,9 +26,9 @@ Result<boost::json::value> registration_options(ServiceContext& ctx, const http:
   const auto user = KB_TRY(signin_user_by_upn(ctx, tenant_id, username));
   if (body.contains("access_pass")) {
     const auto pass = KB_TRY(required_string(body, "access_pass"));
-    KB_CHECK(consume_pass(ctx, tenant_id, user, pass));
+    KB_CHECK(consume_user_access_pass(ctx, tenant_id, user, pass));
   } else {
-    KB_CHECK(check_existing_key(ctx, tenant_id, user, body));
+    KB_TRY(check_user_key_assertion(ctx, tenant_id, user, body));
   }
   return issue_registration_options(ctx, tenant_id, user);
 }
