@@ -117,8 +117,8 @@ Result<std::string> make_device_prt_request(const crypto::PrivateKey& device_key
   const std::string payload = boost::json::serialize(claims);
   // RS256 for an RSA device key, ES256 for a P-256 one; the cloud picks the same from the
   // certified key.
-  const jose::JwsAlg alg = device_key.type() == crypto::KeyType::kEcP256 ? jose::JwsAlg::kEs256
-                                                                         : jose::JwsAlg::kRs256;
+  const jose::JwsAlg alg =
+      device_key.type() == crypto::KeyType::kEcP256 ? jose::JwsAlg::kEs256 : jose::JwsAlg::kRs256;
   std::string jwt = KB_TRY(jose::sign_jws(header, as_bytes(payload), alg, device_key));
   return form_body(std::move(jwt), tgt);
 }
@@ -147,6 +147,28 @@ Result<std::string> read_nonce_response(std::string_view text) {
   return *nonce;
 }
 
+namespace {
+
+// keybridge_credential: {"id": base64url, "public_key": base64url COSE_Key}, both bounded
+// (a credential id is at most 1023 bytes, WebAuthn 5.1; a COSE public key is small).
+Result<PrtResponse::SignedInCredential> read_signed_in_credential(const boost::json::value& v) {
+  const auto* o = v.if_object();
+  if (o == nullptr) return bad("keybridge_credential is not an object");
+  auto id = json::get_string(*o, "id");
+  auto key = json::get_string(*o, "public_key");
+  if (!id || !key || id->size() > 2048 || key->size() > 2048) {
+    return bad("keybridge_credential without a bounded id and public_key");
+  }
+  auto id_bytes = base64url_decode(*id);
+  auto key_bytes = base64url_decode(*key);
+  if (!id_bytes || !key_bytes || id_bytes->empty() || key_bytes->empty()) {
+    return bad("keybridge_credential id or public_key is not base64url");
+  }
+  return PrtResponse::SignedInCredential{std::move(*id_bytes), std::move(*key_bytes)};
+}
+
+}  // namespace
+
 Result<PrtResponse> read_prt_response(std::string_view text,
                                       const crypto::PrivateKey* transport_key,
                                       const SecretBytes* session_key, SysTime now) {
@@ -168,6 +190,9 @@ Result<PrtResponse> read_prt_response(std::string_view text,
     auto key = jose::oapxbc::unwrap_session_key_jwe(*jwe, *transport_key);
     if (!key) return bad("session_key_jwe: " + key.error().to_string());
     out.session_key = std::move(*key);
+  }
+  if (auto c = o->find("keybridge_credential"); c != o->end()) {
+    out.credential = KB_TRY(read_signed_in_credential(c->value()));
   }
   const SecretBytes* session = out.session_key ? &*out.session_key : session_key;
   const TgtFields t = KB_TRY(tgt_fields(*o));

@@ -35,6 +35,13 @@ struct PrtResponse {
   std::optional<Credential> partial_tgt;
   std::string tgt_realm;
   std::string tgt_error;
+  // keybridge_credential (DESIGN, src/cloud/prt.cc): the credential that signed in and its
+  // COSE public key; first sign-in only. Not trusted until an assertion verifies under it.
+  struct SignedInCredential {
+    Bytes id;
+    Bytes public_key_cose;
+  };
+  std::optional<SignedInCredential> credential;
 };
 // Reads a PRT response. `transport_key` unwraps session_key_jwe on first sign-in; on a
 // refresh there is none and `session_key` (the stored one) opens the TGT fields. Reads

@@ -1,6 +1,8 @@
 #include "client/signin_flow.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <utility>
 
 #include "base/base64.h"
 #include "base/json.h"
@@ -68,6 +70,30 @@ Result<void> check_state_fits(const DeviceState& s, const CloudOptions& o) {
   return ok();
 }
 
+// The credential cached for offline sign-in follows the key that just signed in online.
+// Its counter moves when it already is the cached one (the cloud verified the assertion; a
+// local failure only leaves the counter as it was). Another key (registered on another
+// device, or a second key of the user) is adopted from the cloud's keybridge_credential,
+// but only when the assertion this device just made verifies under that public key.
+void adopt_signed_in_credential(DeviceState& state, const PrtResponse& prt,
+                                ByteView used_credential, ByteView challenge,
+                                const std::string& assertion) {
+  if (std::ranges::equal(used_credential, state.credential_id) &&
+      !state.credential_public_key.empty()) {
+    (void)verify_cached_assertion(state, challenge, assertion);
+    return;
+  }
+  if (!prt.credential || !std::ranges::equal(prt.credential->id, used_credential)) return;
+  Bytes old_id = std::exchange(state.credential_id, prt.credential->id);
+  Bytes old_key = std::exchange(state.credential_public_key, prt.credential->public_key_cose);
+  const std::uint32_t old_count = std::exchange(state.sign_count, 0);
+  if (!verify_cached_assertion(state, challenge, assertion)) {
+    state.credential_id = std::move(old_id);
+    state.credential_public_key = std::move(old_key);
+    state.sign_count = old_count;
+  }
+}
+
 // The PRT exchange of a first sign-in (MS-OAPXBC 3.2.5.1.2 with the assertion of digest F.1):
 // nonce, an assertion whose challenge is the nonce, the device-signed request with tgt=true.
 Result<PrtResponse> request_prt(const SigninOptions& o, DeviceState& state, Authenticator& auth,
@@ -87,14 +113,10 @@ Result<PrtResponse> request_prt(const SigninOptions& o, DeviceState& state, Auth
   state.rp_id = opts.rp_id;
   state.origin = o.cloud.origin;
   state.user = o.cloud.user;
-  // The cached credential's counter follows the key's, when this was that key (the cloud
-  // already verified the assertion; a local failure here only leaves the counter as it was).
   auto ids = webauthn::peek_assertion(assertion);
   auto nonce_bytes = base64url_decode(nonce);
-  if (ids && nonce_bytes && ids->credential_id == state.credential_id &&
-      !state.credential_public_key.empty()) {
-    (void)verify_cached_assertion(state, *nonce_bytes, assertion);
-  }
+  if (ids && nonce_bytes)
+    adopt_signed_in_credential(state, *prt, ids->credential_id, *nonce_bytes, assertion);
   return std::move(*prt);
 }
 

@@ -188,6 +188,15 @@ Result<std::string> build_prt_response(const PrtGrant& g, SysTime now, Rng& rng)
   out["client_info"] = base64url_encode(as_bytes(boost::json::serialize(client_info)));
   out["device_tenant_id"] = g.tenant_id;
   if (g.tgt_ad) KB_CHECK(add_tgt(out, *g.tgt_ad, g.session_key, rng));
+  // DESIGN (not in MS-OAPXBC): the credential that signed in, with its public key, so that
+  // the device can verify the same security key offline later (reference 002: cached
+  // sign-in after one online sign-in), also for a key registered on another device. The
+  // key is public; the device checks it against the assertion it just made before keeping it.
+  if (!g.credential_id.empty() && !g.credential_public_key.empty()) {
+    out["keybridge_credential"] =
+        boost::json::object{{"id", base64url_encode(g.credential_id)},
+                            {"public_key", base64url_encode(g.credential_public_key)}};
+  }
   return boost::json::serialize(out);
 }
 

@@ -86,6 +86,9 @@ struct PrtGrant {
   std::string user_id;
   std::string upn;
   std::optional<TgtOutcome> tgt_ad;  // present when the request asked tgt=true
+  // The security-key credential of a first sign-in (empty on refresh): keybridge_credential.
+  Bytes credential_id;
+  Bytes credential_public_key;  // COSE_Key
 };
 
 // MS-OAPXBC §3.2.5.1.2.2 response JSON: token_type "pop", refresh_token,

@@ -93,7 +93,8 @@ Result<SignInResult> check_sign_in_assertion(ServiceContext& ctx, std::string_vi
     }
     return recorded.error();
   }
-  return SignInResult{std::move(loaded.user), std::move(loaded.credential.credential_id)};
+  return SignInResult{std::move(loaded.user), std::move(loaded.credential.credential_id),
+                      std::move(loaded.credential.public_key_cose)};
 }
 
 }  // namespace kb::cloud

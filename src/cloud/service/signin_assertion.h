@@ -25,6 +25,7 @@ struct SignInAssertion {
 struct SignInResult {
   store::CloudUser user;
   Bytes credential_id;
+  Bytes public_key_cose;  // the credential's stored COSE_Key (public)
 };
 
 // Every refusal is CloudErrc::kInvalidGrant (detail for logs): an unknown or deleted

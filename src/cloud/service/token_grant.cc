@@ -100,6 +100,8 @@ Result<std::string> issue_prt(ServiceContext& ctx, std::string_view tenant_id, G
   g.tenant_id = std::string(tenant_id);
   g.user_id = subject.user.id;
   g.upn = subject.user.upn;
+  g.credential_id = std::move(subject.credential_id);
+  g.credential_public_key = std::move(subject.credential_public_key);
   if (want_tgt) g.tgt_ad = KB_TRY(partial_tgt(ctx, tenant_id, subject.user));
   return build_prt_response(g, now, ctx.rng);
 }

@@ -20,6 +20,10 @@ struct GrantSubject {
   SecretBytes session_key;                     // fresh on first sign-in, kept on refresh
   std::optional<crypto::PublicKey> transport;  // first sign-in: session_key_jwe goes to it
   Bytes replaced_prt;                          // refresh: SHA-256 of the PRT being replaced
+  // First sign-in: the security-key credential that signed in (id and COSE public key),
+  // returned to the device for cached sign-in. Empty on refresh.
+  Bytes credential_id;
+  Bytes credential_public_key;
 };
 
 // Associated data binding a wrapped PRT session key to its tenant and PRT hash.

@@ -86,8 +86,13 @@ Result<GrantSubject> first_sign_in(ServiceContext& ctx, std::string_view tenant_
   auto transport = KB_TRY(ctx.keys->from_spki_der(device.transport_key));
   SecretBytes session(32);
   ctx.rng.fill(session.reveal_mutable());
-  return GrantSubject{
-      std::move(signed_in.user), std::move(device), std::move(session), std::move(transport), {}};
+  return GrantSubject{std::move(signed_in.user),
+                      std::move(device),
+                      std::move(session),
+                      std::move(transport),
+                      {},
+                      std::move(signed_in.credential_id),
+                      std::move(signed_in.public_key_cose)};
 }
 
 // Refresh (reference 000 step 3): the PRT is known, live and bound to an enabled device;
@@ -113,7 +118,8 @@ Result<GrantSubject> refresh(ServiceContext& ctx, std::string_view tenant_id,
       KB_TRY(ctx.master_key.unwrap(prt->session_key_wrapped, prt_session_binding(tenant_id, hash)));
   const auto req = KB_TRY(verify_refresh_prt_request(jws, session, now));
   KB_CHECK(take_nonce(ctx, tenant_id, req.request_nonce));
-  return GrantSubject{std::move(*user), std::move(device), std::move(session), std::nullopt, hash};
+  return GrantSubject{
+      std::move(*user), std::move(device), std::move(session), std::nullopt, hash, {}, {}};
 }
 
 // Reference 000 "Known behavior": a user whose synced on-prem password has expired gets

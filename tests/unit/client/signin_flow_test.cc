@@ -121,8 +121,7 @@ class SigninFlow : public ::testing::Test {
     ASSERT_TRUE(r) << r.error().to_string();
   }
 
-  std::string add_cloud_user(const std::string& upn, const std::string& sam,
-                             const std::string& sid,
+  std::string add_cloud_user(const std::string& upn, const std::string& sam, const std::string& sid,
                              std::optional<SysTime> password_expires_at = std::nullopt) {
     store::CloudUser u;
     u.id = store::new_uuid(rng_);
@@ -178,7 +177,9 @@ class SigninFlow : public ::testing::Test {
     return [this](const http::Request& r) -> Result<http::Response> {
       ++cloud_calls_;
       if (cloud_offline_) return Error(BaseErrc::kIo, "connection refused (test)");
-      return router_.handle(r);
+      http::Response reply = router_.handle(r);
+      if (tamper_) tamper_(r, reply);
+      return reply;
     };
   }
 
@@ -253,6 +254,20 @@ class SigninFlow : public ::testing::Test {
     return sign_in(o, key, cloud(), kdc(), srv(), clock_, rng_);
   }
 
+  // The COSE public key the cloud stored for a credential (id as base64url).
+  Bytes stored_public_key(const std::string& credential_id) {
+    auto id = base64url_decode(credential_id);
+    EXPECT_TRUE(id);
+    Bytes key;
+    run([&](store::CloudTxn& t) -> Result<void> {
+      auto c = KB_TRY(t.credential(kTenant, *id));
+      if (c) key = c->public_key_cose;
+      return ok();
+    });
+    EXPECT_FALSE(key.empty());
+    return key;
+  }
+
   DeviceState state() {
     auto s = load_device_state(state_path_);
     EXPECT_TRUE(s) << s.error().to_string();
@@ -289,6 +304,7 @@ class SigninFlow : public ::testing::Test {
   std::unique_ptr<cloud::ServiceContext> ctx_;
   http::Router router_;
   bool cloud_offline_ = false;
+  std::function<void(const http::Request&, http::Response&)> tamper_;  // rewrites replies
   int cloud_calls_ = 0;
   std::string alice_id_;
   // device
@@ -354,7 +370,8 @@ TEST_F(SigninFlow, RegisterKeyThenFirstSignInPutsTheFullTgtInTheCache) {
 TEST_F(SigninFlow, FirstUseWithoutStateRegistersTheDevice) {
   SoftAuthenticator key = new_key("alice");
   // The key was registered elsewhere (another device): this device has no state.
-  ASSERT_TRUE(register_alice(key));
+  auto reg = register_alice(key);
+  ASSERT_TRUE(reg) << reg.error().to_string();
   std::filesystem::remove(state_path_);
   std::filesystem::remove(device_key_path(state_path_));
   SigninOptions o = options();
@@ -364,11 +381,47 @@ TEST_F(SigninFlow, FirstUseWithoutStateRegistersTheDevice) {
   DeviceState s = state();
   EXPECT_EQ(s.device_id, r->device_id);
   EXPECT_TRUE(s.prt.has_value());
-  // No credential public key is known here (the key was registered elsewhere), so no
-  // cached sign-in: the cloud going away is an error, not a cached success.
-  EXPECT_TRUE(s.credential_public_key.empty());
+  // The key was registered elsewhere: its public key comes from the cloud's
+  // keybridge_credential, checked against the assertion just made, so the next sign-in
+  // with the same key works with the cloud unreachable.
+  EXPECT_FALSE(s.credential_public_key.empty());
+  EXPECT_EQ(base64url_encode(s.credential_id), reg->credential_id);
+  EXPECT_EQ(s.credential_public_key, stored_public_key(reg->credential_id));
   cloud_offline_ = true;
   auto offline = sign_in_with(key, o);
+  ASSERT_TRUE(offline) << offline.error().to_string();
+  EXPECT_EQ(offline->mode, SigninResult::Mode::kCached);
+}
+
+TEST_F(SigninFlow, ACredentialKeyThatDoesNotVerifyTheAssertionIsNotCached) {
+  SoftAuthenticator key = new_key("alice");
+  SoftAuthenticator other = new_key("alice-second");
+  ASSERT_TRUE(register_alice(key));
+  const std::string second_pass = "UVWXYZABCDEFGHIJKLMN";
+  add_pass(alice_id_, second_pass);
+  auto other_reg = register_key(cloud_options(), SecretString(second_pass), "second", other,
+                                cloud(), clock_, rng_);
+  ASSERT_TRUE(other_reg) << other_reg.error().to_string();
+  std::filesystem::remove(state_path_);
+  std::filesystem::remove(device_key_path(state_path_));
+  // A reply whose keybridge_credential names the key that signed in but carries the other
+  // key's public key: the sign-in succeeds (the cloud verified the assertion) but nothing
+  // is cached for offline use.
+  const Bytes wrong_key = stored_public_key(other_reg->credential_id);
+  tamper_ = [&](const http::Request& r, http::Response& reply) {
+    if (r.target.find("/oauth2/token") == std::string::npos || reply.status != 200) return;
+    auto o = boost::json::parse(reply.body).as_object();
+    auto* c = o.if_contains("keybridge_credential");
+    if (c == nullptr) return;
+    c->as_object()["public_key"] = base64url_encode(wrong_key);
+    reply.body = boost::json::serialize(o);
+  };
+  auto r = sign_in_with(key, options());
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_TRUE(state().credential_public_key.empty());
+  tamper_ = nullptr;
+  cloud_offline_ = true;
+  auto offline = sign_in_with(key, options());
   ASSERT_FALSE(offline);
   EXPECT_TRUE(offline.error().is(SigninErrc::kCachedUnavailable)) << offline.error().to_string();
 }

@@ -85,7 +85,8 @@ TEST_F(Prt, FirstSignInRequestVerifiesAndTheResponseCarriesSessionKeyAndPartialT
   SecretBytes session(Bytes(32, 0x5a));
   PrtGrant g{
       "prt-opaque", 14 * 86400, session.clone(),      *transport_key_.public_key(),
-      "tenant-1",   "user-7",   "alice@contoso.test", TgtOutcome{minted(), "CONTOSO.TEST", ""}};
+      "tenant-1",   "user-7",   "alice@contoso.test", TgtOutcome{minted(), "CONTOSO.TEST", ""},
+      {},           {}};
   auto json = build_prt_response(g, kNow, rng_);
   ASSERT_TRUE(json) << json.error().to_string();
   // Both forms of digest F.3 are present.
@@ -124,7 +125,9 @@ TEST_F(Prt, NoKerberosServerObjectGivesAPrtWithATgtError) {
       "t",
       "u",
       "a",
-      TgtOutcome{std::nullopt, "FABRIKAM.TEST", "no Kerberos server object for fabrikam.test"}};
+      TgtOutcome{std::nullopt, "FABRIKAM.TEST", "no Kerberos server object for fabrikam.test"},
+      {},
+      {}};
   auto r =
       client::read_prt_response(*build_prt_response(g, kNow, rng_), &transport_key_, nullptr, kNow);
   ASSERT_TRUE(r) << r.error().to_string();
@@ -239,7 +242,9 @@ TEST_F(Prt, RefreshIsSignedWithTheSessionKeyAndNothingElse) {
              "t",
              "u",
              "a",
-             TgtOutcome{minted(), "CONTOSO.TEST", ""}};
+             TgtOutcome{minted(), "CONTOSO.TEST", ""},
+             {},
+             {}};
   const SecretBytes other_session(Bytes(32, 9));
   auto r = client::read_prt_response(*build_prt_response(g, kNow, rng_), nullptr, &session, kNow);
   ASSERT_TRUE(r) << r.error().to_string();
