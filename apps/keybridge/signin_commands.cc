@@ -229,6 +229,7 @@ std::string realm_of_upn(const std::string& upn) {
 
 struct SigninFlags {
   std::string user, cloud, tenant, authenticator, state, ccache, ca_file, pin_file, origin;
+  std::string device_key = "rsa";
   std::vector<std::string> dcs;
   bool ntlm = false;
   bool no_cached = false;
@@ -248,6 +249,8 @@ Result<Prepared> prepare(const SigninFlags& f, Rng& rng) {
   p.cloud.user = f.user;
   p.cloud.origin = f.origin.empty() ? KB_TRY(origin_of(f.cloud)) : f.origin;
   p.cloud.state_path = KB_TRY(state_path(f.state));
+  p.cloud.device_key_type =
+      f.device_key == "p256" ? crypto::KeyType::kEcP256 : crypto::KeyType::kRsa;
   p.transport = KB_TRY(cloud_transport(f.cloud, f.ca_file));
   p.authenticator = KB_TRY(client::open_authenticator(f.authenticator, rng));
   p.pin = std::make_unique<SecretString>(
@@ -352,18 +355,27 @@ int run_soft_create(const std::string& path, const std::string& pin_file) {
   return 0;
 }
 
+void add_device_key_option(CLI::App* cmd, SigninFlags& f) {
+  cmd->add_option("--device-key", f.device_key,
+                  "Device key made when this device registers (first use): rsa (RS256, "
+                  "default) or p256 (ES256)")
+      ->check(CLI::IsMember({"rsa", "p256"}));
+}
+
 void add_common(CLI::App* cmd, SigninFlags& f) {
   cmd->add_option("--user", f.user, "Your user principal name, e.g. alice@contoso.test")
       ->required();
   cmd->add_option("--cloud", f.cloud, "URL of the cloud service, https://host[:port]")->required();
   cmd->add_option("--tenant", f.tenant, "Tenant id")->required();
-  cmd->add_option("--authenticator", f.authenticator, "fido2 (the first security key), fido2:DEVICE, or soft:PATH (software key)")
+  cmd->add_option("--authenticator", f.authenticator,
+                  "fido2 (the first security key), fido2:DEVICE, or soft:PATH (software key)")
       ->required();
   cmd->add_option("--state", f.state,
                   "Device state file (default $XDG_STATE_HOME/keybridge/device.json)");
   cmd->add_option("--ca-file", f.ca_file, "PEM file trusted for the cloud's certificate");
   cmd->add_option("--pin-file", f.pin_file, "File holding the security key PIN (or KEYBRIDGE_PIN)");
   cmd->add_option("--origin", f.origin, "WebAuthn origin to claim (default: the cloud URL's)");
+  add_device_key_option(cmd, f);
 }
 
 }  // namespace
@@ -378,7 +390,8 @@ void add_signin_commands(CLI::App& app, int& exit_code) {
   signin->add_option("--user", f->user, "Your user principal name, e.g. alice@contoso.test");
   signin->add_option("--cloud", f->cloud, "URL of the cloud service, https://host[:port]");
   signin->add_option("--tenant", f->tenant, "Tenant id");
-  signin->add_option("--authenticator", f->authenticator, "fido2 (the first security key), fido2:DEVICE, or soft:PATH (software key)");
+  signin->add_option("--authenticator", f->authenticator,
+                     "fido2 (the first security key), fido2:DEVICE, or soft:PATH (software key)");
   signin->add_option("--state", f->state,
                      "Device state file (default $XDG_STATE_HOME/keybridge/device.json)");
   signin->add_option("--ccache", f->ccache, "Credential cache (default: your default cache)");
@@ -389,6 +402,7 @@ void add_signin_commands(CLI::App& app, int& exit_code) {
   signin->add_option("--origin", f->origin, "WebAuthn origin to claim (default: the cloud URL's)");
   signin->add_flag("--ntlm", f->ntlm, "Also get the NT hash (key list) for NTLM single sign-on");
   signin->add_flag("--no-cached", f->no_cached, "Do not fall back to the cached sign-in offline");
+  add_device_key_option(signin, *f);
 
   auto rf = std::make_shared<SigninFlags>();
   auto pass_file = std::make_shared<std::string>();

@@ -117,9 +117,11 @@ Result<DeviceState> register_device(const CloudOptions& o, Authenticator& auth,
   if (!challenge) return Error(SigninErrc::kBadReply, "authentication options: challenge");
   std::string assertion = KB_TRY(assert_over(auth, o, opts.public_key, *challenge));
   DeviceState s;
-  // RSA: the cloud verifies the device-signed PRT request as RS256 only (cloud/prt.cc), so
-  // a P-256 device key, which the device route would accept, could never sign in.
-  s.device_key = KB_TRY(crypto::PrivateKey::generate_rsa(2048));
+  // The cloud verifies the device-signed PRT request by the certified key's type: RS256 for
+  // RSA, ES256 for P-256 (cloud/prt.cc).
+  s.device_key = o.device_key_type == crypto::KeyType::kEcP256
+                     ? KB_TRY(crypto::PrivateKey::generate_ec_p256())
+                     : KB_TRY(crypto::PrivateKey::generate_rsa(2048));
   // MS-DRS: the transport key is RSA (the session key comes back RSA-OAEP wrapped).
   s.transport_key = KB_TRY(crypto::PrivateKey::generate_rsa(2048));
   const Bytes dk = KB_TRY(KB_TRY(s.device_key.public_key()).to_spki_der());

@@ -21,6 +21,7 @@
 #include "base/secret.h"
 #include "client/authenticator.h"
 #include "client/dc_locator.h"
+#include "crypto/pkey.h"
 
 namespace kb::client {
 
@@ -63,6 +64,9 @@ struct CloudOptions {
   const SecretString* pin = nullptr;
   std::filesystem::path state_path;
   std::string device_name = "keybridge";
+  // The device key made at device registration (first use): RSA-2048 (RS256, what MS-DRS
+  // clients register) or P-256 (ES256). The transport key is RSA-2048 either way.
+  crypto::KeyType device_key_type = crypto::KeyType::kRsa;
 };
 
 struct SigninOptions {

@@ -426,6 +426,30 @@ TEST_F(SigninFlow, ACredentialKeyThatDoesNotVerifyTheAssertionIsNotCached) {
   EXPECT_TRUE(offline.error().is(SigninErrc::kCachedUnavailable)) << offline.error().to_string();
 }
 
+TEST_F(SigninFlow, AP256DeviceKeySignsItsPrtRequestsEs256) {
+  SoftAuthenticator key = new_key("alice");
+  ASSERT_TRUE(register_alice(key));
+  std::filesystem::remove(state_path_);
+  std::filesystem::remove(device_key_path(state_path_));
+  SigninOptions o = options();
+  o.cloud.device_key_type = crypto::KeyType::kEcP256;
+  auto r = sign_in_with(key, o);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_TRUE(r->device_registered);
+  DeviceState s = state();
+  EXPECT_EQ(s.device_key.type(), crypto::KeyType::kEcP256);
+  EXPECT_EQ(s.transport_key.type(), crypto::KeyType::kRsa);
+  expect_full_tgt_in_cache();
+  // The refresh (session-key signed) and a second sign-in with the key both go through.
+  clock_.advance(1h);
+  RefreshOptions ro{state_path_, ccache_, false, {}};
+  auto refreshed = refresh(ro, cloud(), kdc(), srv(), clock_, rng_);
+  ASSERT_TRUE(refreshed) << refreshed.error().to_string();
+  auto again = sign_in_with(key, o);
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_FALSE(again->device_registered);
+}
+
 TEST_F(SigninFlow, NtlmKeepsTheDirectorysNtHashEncrypted) {
   SoftAuthenticator key = new_key("alice");
   ASSERT_TRUE(register_alice(key));
