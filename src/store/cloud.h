@@ -355,6 +355,8 @@ class CloudTxn {
   virtual Result<void> put_prt(const PrimaryRefreshToken& p) = 0;
   virtual Result<std::optional<PrimaryRefreshToken>> prt(std::string_view tenant_id,
                                                          ByteView prt_hash) = 0;
+  // Revokes a PRT that is not revoked yet; kNotFound when there is no such PRT in the tenant
+  // or it is already revoked (so of two refreshes racing on one PRT, one loses).
   virtual Result<void> revoke_prt(std::string_view tenant_id, ByteView prt_hash) = 0;
   virtual Result<std::size_t> revoke_prts_for_user(std::string_view tenant_id,
                                                    std::string_view user_id) = 0;

@@ -88,7 +88,15 @@ Result<std::string> issue_prt(ServiceContext& ctx, std::string_view tenant_id, G
     KB_CHECK(t.put_prt(row));
     // DESIGN: a refresh rotates the PRT; the one presented is revoked with the new one
     // stored, so a stolen, already-used PRT is worthless.
-    if (!subject.replaced_prt.empty()) KB_CHECK(t.revoke_prt(tenant_id, subject.replaced_prt));
+    if (!subject.replaced_prt.empty()) {
+      // A refresh that raced another one on the same PRT: the other revoked it first (the
+      // revocation takes only a live PRT), so this one issues nothing.
+      auto revoked = t.revoke_prt(tenant_id, subject.replaced_prt);
+      if (!revoked && revoked.error().is(store::Errc::kNotFound)) {
+        return Error(CloudErrc::kInvalidGrant, "the PRT was already used by another refresh");
+      }
+      KB_CHECK(revoked);
+    }
     return t.touch_device(tenant_id, subject.device.id, now);
   }));
 

@@ -82,7 +82,8 @@ constexpr const char kInsertPrt[] =
 constexpr const char kSelectPrt[] =
     "SELECT tenant_id, id, user_id, device_id, session_key, issued_at, expires_at, revoked "
     "FROM prt WHERE tenant_id = ?1 AND id = ?2";
-constexpr const char kRevokePrt[] = "UPDATE prt SET revoked = 1 WHERE tenant_id = ?1 AND id = ?2";
+constexpr const char kRevokePrt[] =
+    "UPDATE prt SET revoked = 1 WHERE tenant_id = ?1 AND id = ?2 AND revoked = 0";
 constexpr const char kRevokeUserPrts[] =
     "UPDATE prt SET revoked = 1 WHERE tenant_id = ?1 AND user_id = ?2 AND revoked = 0";
 constexpr const char kRevokeDevicePrts[] =
@@ -400,7 +401,7 @@ Result<std::optional<PrimaryRefreshToken>> SqlCloudTxn::prt(std::string_view ten
 }
 
 Result<void> SqlCloudTxn::revoke_prt(std::string_view tenant_id, ByteView prt_hash) {
-  return change_one(kRevokePrt, {tenant_id, prt_hash}, "no such PRT");
+  return change_one(kRevokePrt, {tenant_id, prt_hash}, "no such live PRT");
 }
 
 Result<std::size_t> SqlCloudTxn::revoke_prts_for_user(std::string_view tenant_id,

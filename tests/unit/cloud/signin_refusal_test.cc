@@ -2,6 +2,8 @@
 // credentials, counters, users, refresh tokens, tenants and the registration policy.
 #include <filesystem>
 
+#include "cloud/errors.h"
+#include "cloud/service/token_grant.h"
 #include "signin_fixture.h"
 
 namespace kb::cloud::test {
@@ -256,6 +258,29 @@ TEST_F(SignIn, ATamperedUnknownOrExpiredRefreshIsRefused) {
     return t.revoke_prt(kTenantA, crypto::sha256(as_bytes(e.prt.prt)));
   });
   expect_invalid_grant(refresh_raw(kTenantA, e.prt, nonce(kTenantA)));
+}
+
+TEST_F(SignIn, OfTwoRefreshesRacingOnOnePrtOnlyOneIssues) {
+  auto e = enroll_alice();
+  const Bytes hash = crypto::sha256(as_bytes(e.prt.prt));
+  // Both refreshes passed their checks on the live PRT; the first one issues and revokes it.
+  auto subject = [&]() {
+    GrantSubject s;
+    run([&](store::CloudTxn& t) -> Result<void> {
+      s.user = KB_TRY(t.user_by_id(kTenantA, alice_id_)).value();
+      s.device = KB_TRY(t.device(kTenantA, e.device.id)).value();
+      return ok();
+    });
+    s.session_key = e.prt.session_key.clone();
+    s.replaced_prt = hash;
+    return s;
+  };
+  auto first = issue_prt(*ctx_, kTenantA, subject(), false);
+  ASSERT_TRUE(first) << first.error().to_string();
+  // The second one's transaction finds the PRT revoked: no second PRT from one.
+  auto second = issue_prt(*ctx_, kTenantA, subject(), false);
+  ASSERT_FALSE(second);
+  EXPECT_TRUE(second.error().is(CloudErrc::kInvalidGrant)) << second.error().to_string();
 }
 
 TEST_F(SignIn, TenantAUserAtTenantBPathIsUnknown) {

@@ -611,6 +611,8 @@ TEST_P(CloudStoreTest, PrtStoresRevokesAndPurges) {
               Errc::kNotFound);
 
   ASSERT_OK(one([&](CloudTxn& t) { return t.revoke_prt(kA, p1.id); }));
+  // Only a live PRT is revoked: the second of two refreshes racing on p1 loses.
+  EXPECT_ERRC(one([&](CloudTxn& t) { return t.revoke_prt(kA, p1.id); }), Errc::kNotFound);
   auto revoked = one([&](CloudTxn& t) { return t.prt(kA, p1.id); });
   ASSERT_TRUE(revoked && revoked->has_value());
   EXPECT_TRUE((*revoked)->revoked);
