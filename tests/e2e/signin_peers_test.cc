@@ -5,6 +5,8 @@
 // - ssh with GSSAPI authentication and delegation against an OpenSSH sshd of the test's own.
 // smbclient -k is not here: docs/signin.md says why.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "apache_gssapi.h"
 #include "signin_fixture.h"
@@ -13,6 +15,7 @@ namespace kb {
 namespace {
 
 using e2e::slurp;
+namespace fs = std::filesystem;
 using kb::testing::run;
 
 class SigninPeers : public e2e::SigninFixture {
@@ -28,6 +31,88 @@ class SigninPeers : public e2e::SigninFixture {
     ASSERT_NE(s.out.find("signed in: alice@CONTOSO.TEST"), std::string::npos) << s.out;
   }
   std::string ccache() const { return "FILE:" + path("alice.cc").string(); }
+
+  // OpenSSH's sshd on 127.0.0.1:<free port>, its own sshd_config, host key and pid file in
+  // the temp dir; GSSAPI only, keyed by KRB5_KTNAME = the keytab `dc keytab export` wrote for
+  // host/ssh.contoso.test; it reads the realm's krb5.conf (k5login_directory). sshd re-execs
+  // itself, hence the absolute path; /run/sshd is its privilege-separation directory.
+  void start_sshd() {
+    const std::string sshd = "/usr/sbin/sshd";
+    ASSERT_EQ(::access(sshd.c_str(), X_OK), 0) << "sshd is missing (openssh-server)";
+    ASSERT_FALSE(find_program("ssh-keygen").empty()) << "ssh-keygen is missing";
+    if (::access("/run/sshd", F_OK) != 0) {
+      ASSERT_EQ(::mkdir("/run/sshd", 0755), 0);
+    }
+    auto key = run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                    path("ssh_host_ed25519_key").string()},
+                   {});
+    ASSERT_EQ(key.exit_code, 0) << key.out;
+    const std::map<std::string, std::string> server_env = {
+        {"KRB5_CONFIG", path("krb5.conf").string()},
+        {"KRB5_KTNAME", "FILE:" + path("ssh.keytab").string()},
+        {"LC_ALL", "C"}};
+    for (int tries = 0; tries < 3; ++tries) {  // the free port may be taken before sshd binds
+      ssh_port_ = ::kb::free_loopback_port();
+      ASSERT_NE(ssh_port_, 0);
+      const std::string conf =
+          "Port " + std::to_string(ssh_port_) +
+          "\nListenAddress 127.0.0.1\n"
+          "HostKey " +
+          path("ssh_host_ed25519_key").string() + "\nPidFile " + path("sshd.pid").string() +
+          "\n"
+          "UsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+          "PubkeyAuthentication no\nAuthorizedKeysFile none\n"
+          "GSSAPIAuthentication yes\nGSSAPIStrictAcceptorCheck no\nGSSAPICleanupCredentials yes\n"
+          "PermitRootLogin prohibit-password\nPrintMotd no\nPrintLastLog no\n"
+          "LogLevel VERBOSE\n";
+      ASSERT_TRUE(formats::write_private_file(path("sshd_config"), as_bytes(conf)));
+      std::string error;
+      ASSERT_TRUE(sshd_.start({sshd, "-D", "-e", "-f", path("sshd_config").string()}, server_env,
+                              path("sshd.log"), &error))
+          << error;
+      const std::string listening =
+          "Server listening on 127.0.0.1 port " + std::to_string(ssh_port_) + ".";
+      for (int i = 0; i < 100 && sshd_.running(); ++i) {
+        if (slurp(path("sshd.log")).find(listening) != std::string::npos) return;
+        ::usleep(50000);
+      }
+      sshd_.stop();
+    }
+    FAIL() << "sshd did not start: " << slurp(path("sshd.log"));
+  }
+
+  // ssh -K as root to the test's sshd, asking for host@ssh.contoso.test (GSSAPIServerIdentity:
+  // the name the keytab holds, while the TCP connection goes to 127.0.0.1), with the cache
+  // of `ccache_name`; no user or system ssh_config (-F /dev/null).
+  RunResult ssh(const std::string& ccache_name, const std::string& command) {
+    return run({"ssh",
+                "-F",
+                "/dev/null",
+                "-o",
+                "GSSAPIAuthentication=yes",
+                "-o",
+                "GSSAPIDelegateCredentials=yes",
+                "-o",
+                "GSSAPIServerIdentity=ssh.contoso.test",
+                "-o",
+                "PreferredAuthentications=gssapi-with-mic",
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "ConnectTimeout=10",
+                "-p",
+                std::to_string(ssh_port_),
+                "root@127.0.0.1",
+                command},
+               env(ccache_name), "", 60);
+  }
+
+  BackgroundProcess sshd_;
+  int ssh_port_ = 0;
 };
 
 TEST_F(SigninPeers, CurlNegotiateToApacheWithTheSigninCache) {
@@ -51,6 +136,57 @@ TEST_F(SigninPeers, CurlNegotiateToApacheWithTheSigninCache) {
   EXPECT_EQ(apache->curl_negotiate(env("FILE:" + path("empty.cc").string())).out, "401");
   ASSERT_EQ(run({"kdestroy"}, env(ccache())).exit_code, 0);
   EXPECT_EQ(apache->curl_negotiate(env(ccache())).out, "401");
+}
+
+// ssh -K: GSSAPI authentication with the signin cache and delegation of alice's TGT. The
+// test runs as root (CI does) and logs in as root: a k5login (k5login_directory in the
+// realm's krb5.conf) maps alice@CONTOSO.TEST to root, so no account is created.
+TEST_F(SigninPeers, SshWithGssapiAndDelegationWithTheSigninCache) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "sshd needs root (privilege separation, logging in as root); CI runs as root";
+  }
+  ASSERT_FALSE(find_program("ssh").empty()) << "ssh is missing (openssh-client)";
+  const auto k5login = path("k5login");
+  fs::create_directories(k5login);
+  ASSERT_TRUE(formats::write_private_file(k5login / "root", as_bytes("alice@CONTOSO.TEST\n")));
+  write_krb5_conf(" k5login_directory = " + k5login.string() + "\n");
+  sign_in_alice({{"sshhost", "host/ssh.contoso.test", "ssh.keytab"}});
+  start_sshd();
+
+  auto r = ssh(ccache(), "echo ok; klist -f");
+  ASSERT_EQ(r.exit_code, 0) << r.out << slurp(path("sshd.log"));
+  EXPECT_NE(r.out.find("ok\n"), std::string::npos) << r.out;
+  // The remote klist reads the cache sshd made from the delegated credentials (not ours):
+  // alice's TGT, flagged forwarded (f).
+  EXPECT_NE(r.out.find("Ticket cache: FILE:"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Ticket cache: " + ccache()), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Default principal: alice@CONTOSO.TEST"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("krbtgt/CONTOSO.TEST@CONTOSO.TEST"), std::string::npos) << r.out;
+  const auto flags_at = r.out.find("Flags: ");
+  ASSERT_NE(flags_at, std::string::npos) << r.out;
+  const std::string flags = r.out.substr(flags_at + 7, r.out.find('\n', flags_at) - flags_at - 7);
+  EXPECT_NE(flags.find('f'), std::string::npos) << r.out;
+  const std::string log = slurp(path("sshd.log"));
+  EXPECT_NE(log.find("Authorized to root, krb5 principal alice@CONTOSO.TEST"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("Accepted gssapi-with-mic for root from 127.0.0.1"), std::string::npos) << log;
+  // The client got a service ticket for the host with the same TGT.
+  auto k = run({"klist"}, env(ccache()));
+  EXPECT_NE(k.out.find("host/ssh.contoso.test@CONTOSO.TEST"), std::string::npos) << k.out;
+
+  // Negative: with alice gone from the k5login she may not be root; without a ticket there is
+  // nothing to authenticate with.
+  ASSERT_TRUE(formats::write_private_file(k5login / "root", as_bytes("bob@CONTOSO.TEST\n")));
+  auto refused = ssh(ccache(), "echo ok");
+  EXPECT_EQ(refused.exit_code, 255) << refused.out;
+  EXPECT_EQ(refused.out.find("ok\n"), std::string::npos) << refused.out;
+  EXPECT_NE(slurp(path("sshd.log")).find("Failed gssapi-with-mic for root"), std::string::npos)
+      << slurp(path("sshd.log"));
+  ASSERT_TRUE(formats::write_private_file(k5login / "root", as_bytes("alice@CONTOSO.TEST\n")));
+  auto no_ticket = ssh("FILE:" + path("empty.cc").string(), "echo ok");
+  EXPECT_EQ(no_ticket.exit_code, 255) << no_ticket.out;
+  EXPECT_NE(no_ticket.out.find("Permission denied"), std::string::npos) << no_ticket.out;
+  sshd_.stop();
 }
 
 }  // namespace
