@@ -179,8 +179,12 @@ class SigninFixture : public ::testing::Test {
     auto r = admin("PUT", "/api/v1/kerberos-servers/contoso.test", json::serialize(ks));
     ASSERT_EQ(r.status, 200) << r.body;
     bj::array users;
-    for (const auto& [sam, upn] : std::vector<std::pair<std::string, std::string>>{
-             {"alice", "alice@contoso.test"}, {"Administrator", "administrator@contoso.test"}}) {
+    const std::vector<std::pair<std::string, std::string>> synced = {
+        {"alice", "alice@contoso.test"}, {"Administrator", "administrator@contoso.test"}};
+    for (const auto& entry : synced) {
+      // Plain names: clang 14 cannot capture structured bindings in the lambda below.
+      const std::string& sam = entry.first;
+      const std::string& upn = entry.second;
       auto a = d->store->transact([&](store::DirectoryTxn& t) -> Result<void> {
         auto acc = KB_TRY(t.account_by_sam(sam));
         if (!acc) return Error(BaseErrc::kIo, "no " + sam);
