@@ -13,6 +13,11 @@ PACKAGES=(
   krb5-user krb5-kdc krb5-admin-server krb5-gss-samples
   # a real HTTP Negotiate service and client for the interop tests
   apache2 libapache2-mod-auth-gssapi curl
+  # ssh -K with the sign-in cache: the e2e test starts its own sshd on a loopback port
+  openssh-server openssh-client
+  # smbclient -k with the sign-in cache: the e2e test runs its own smbd (a member server
+  # with winbindd, offline); nss_wrapper moves winbindd's socket into the test's directory
+  samba smbclient winbind libnss-wrapper
   # the cloud store's scale-out backend: libpq to build, the server for its tests (they
   # start their own throwaway server; as root they run it as the package's `postgres` user)
   libpq-dev postgresql

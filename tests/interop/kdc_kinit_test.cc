@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <random>
 
+#include "apache_gssapi.h"
 #include "client/credential_ccache.h"
 #include "client/tgs_client.h"
 #include "cloud/partial_tgt.h"
@@ -551,126 +552,19 @@ TEST_F(KinitAgainstOurKdc, EveryRequestGetsOneStructuredLogLine) {
 // answers curl --negotiate (MIT GSSAPI under curl) with 200 and logs the authenticated
 // user; without a ticket it answers 401.
 TEST_F(KinitAgainstOurKdc, ApacheModAuthGssapiAcceptsCurlNegotiate) {
-  const std::string apache = kb::testing::find_program("apache2");
-  ASSERT_FALSE(apache.empty()) << "apache2 is missing (scripts/install-deps.sh installs it)";
-  const std::string mods = "/usr/lib/apache2/modules/";
-  ASSERT_TRUE(std::filesystem::exists(mods + "mod_auth_gssapi.so"))
-      << "libapache2-mod-auth-gssapi is missing";
   ASSERT_EQ(kinit({"alice"}, "Al1ce-pw").exit_code, 0);
-
-  // Apache drops root for www-data: its files live in a directory that user can read.
-  const auto web = dir_.path() / "apache";
-  std::filesystem::create_directories(web / "run");
-  std::filesystem::create_directories(web / "www");
-  std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all |
-                                                std::filesystem::perms::group_exec |
-                                                std::filesystem::perms::others_exec);
-  ASSERT_TRUE(formats::write_private_file(web / "www" / "index.html", as_bytes("hello\n")));
-  const std::string keytab = export_keytab("websvc", {"HTTP", "web.contoso.test"});
-  ASSERT_EQ(run({"chown", "-R", "www-data:www-data", web.string(), keytab}, {}).exit_code, 0);
-  ASSERT_EQ(run({"chmod", "0755", web.string(), (web / "www").string()}, {}).exit_code, 0);
-  auto probe =
-      net::KdcTransport::start({.listen = {"127.0.0.1:0"}, .threads = 1, .udp = false}, *handler_);
-  ASSERT_TRUE(probe);
-  const std::string port = std::to_string((*probe)->bound().at(0).port);
-  (*probe)->stop();
-  const std::string conf =
-      "ServerRoot /usr/lib/apache2\n"
-      "ServerName web.contoso.test\n"
-      "Listen 127.0.0.1:" +
-      port +
-      "\n"
-      "User www-data\nGroup www-data\n"
-      "PidFile " +
-      (web / "run" / "httpd.pid").string() +
-      "\n"
-      "DefaultRuntimeDir " +
-      (web / "run").string() +
-      "\n"
-      "Mutex file:" +
-      (web / "run").string() +
-      " default\n"
-      "ErrorLog " +
-      (web / "error.log").string() +
-      "\n"
-      "LogLevel info\n"
-      "LoadModule mpm_event_module " +
-      mods +
-      "mod_mpm_event.so\n"
-      "LoadModule authz_core_module " +
-      mods +
-      "mod_authz_core.so\n"
-      "LoadModule authn_core_module " +
-      mods +
-      "mod_authn_core.so\n"
-      "LoadModule authz_user_module " +
-      mods +
-      "mod_authz_user.so\n"
-      "LoadModule auth_gssapi_module " +
-      mods +
-      "mod_auth_gssapi.so\n"
-      "LogFormat \"%u %>s %r\" kb\n"
-      "CustomLog " +
-      (web / "access.log").string() +
-      " kb\n"
-      "DocumentRoot " +
-      (web / "www").string() +
-      "\n"
-      "<Location />\n"
-      "  AuthType GSSAPI\n  AuthName Keybridge\n"
-      "  GssapiCredStore keytab:" +
-      keytab +
-      "\n"
-      "  GssapiAllowedMech krb5\n"
-      "  Require valid-user\n"
-      "</Location>\n";
-  ASSERT_TRUE(formats::write_private_file(web / "httpd.conf", as_bytes(conf)));
-  ASSERT_EQ(run({"chmod", "0644", (web / "httpd.conf").string()}, {}).exit_code, 0);
-  BackgroundProcess httpd;
-  // The server reads the realm's krb5.conf as www-data; it has no business with alice's ccache.
-  ASSERT_EQ(run({"chmod", "0644", (dir_.path() / "krb5.conf").string()}, {}).exit_code, 0);
-  std::map<std::string, std::string> server_env = {
-      {"KRB5_CONFIG", (dir_.path() / "krb5.conf").string()}, {"KRB5CCNAME", "MEMORY:apache"}};
   std::string error;
-  ASSERT_TRUE(httpd.start({apache, "-X", "-f", (web / "httpd.conf").string()}, server_env,
-                          web / "stdout.log", &error))
-      << error;
+  auto apache = kb::testing::ApacheGssapi::start(
+      {export_keytab("websvc", {"HTTP", "web.contoso.test"}), dir_.path() / "krb5.conf"}, &error);
+  ASSERT_TRUE(apache) << error;
 
-  const std::string url = "http://web.contoso.test:" + port + "/index.html";
-  const std::vector<std::string> curl = {"curl",
-                                         "-s",
-                                         "-o",
-                                         "/dev/null",
-                                         "-w",
-                                         "%{http_code}",
-                                         "--negotiate",
-                                         "-u",
-                                         ":",
-                                         "--resolve",
-                                         "web.contoso.test:" + port + ":127.0.0.1",
-                                         url};
-  RunResult ok_reply;
-  for (int i = 0; i < 50; ++i) {  // until Apache listens
-    ok_reply = run(curl, env(), "", 20);
-    if (ok_reply.out != "000") break;
-    ::usleep(100000);
-  }
-  auto read = [&](const char* name) {
-    auto b = formats::read_file(web / name, 1 << 20);
-    return b ? std::string(as_chars(*b)) : std::string();
-  };
-  EXPECT_EQ(ok_reply.out, "200") << read("stdout.log") << read("error.log");
-  // Apache logs a request after answering it: wait (bounded) for the line.
-  bool logged = false;
-  for (int i = 0; i < 100 && !logged; ++i) {
-    logged = read("access.log").find("alice@CONTOSO.TEST 200 GET /index.html") != std::string::npos;
-    if (!logged) ::usleep(50000);
-  }
-  EXPECT_TRUE(logged) << read("access.log") << read("error.log");
+  auto ok_reply = apache->curl_negotiate(env());
+  EXPECT_EQ(ok_reply.out, "200") << apache->logs();
+  EXPECT_TRUE(apache->wait_for_access_log("alice@CONTOSO.TEST 200 GET /index.html"))
+      << apache->logs();
 
   ASSERT_EQ(run({"kdestroy"}, env()).exit_code, 0);
-  EXPECT_EQ(run(curl, env(), "", 20).out, "401");
-  httpd.stop();
+  EXPECT_EQ(apache->curl_negotiate(env()).out, "401");
 }
 
 // A bounded flood (20000 datagrams, junk and near-valid AS-REQ tags, sent without reading
