@@ -34,6 +34,8 @@ namespace fs = std::filesystem;
 // Where heimdal-kcm binds and MIT's KCM client looks by default (also set in krb5.conf).
 const fs::path kVarRun = "/var/run";
 const std::string kSocketName = ".heim_org.h5l.kcm-socket";
+const std::string kTgt = "krbtgt/CONTOSO.TEST@CONTOSO.TEST";
+const std::string kWeb = "HTTP/web.contoso.test@CONTOSO.TEST";
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
@@ -115,7 +117,9 @@ class SigninKcm : public ::testing::Test {
     cloud_.stop();
     dc_.stop();
     kcm_.stop();
-    if (in_namespace_) ::umount2(fs::canonical(kVarRun).c_str(), MNT_DETACH);
+    std::error_code ec;
+    const fs::path run_dir = fs::canonical(kVarRun, ec);
+    if (in_namespace_ && !ec) ::umount2(run_dir.c_str(), MNT_DETACH);
   }
 
   fs::path path(const std::string& name) const { return dir_.path() / name; }
@@ -265,6 +269,14 @@ class SigninKcm : public ::testing::Test {
     if (at == std::string::npos) return "";
     return r.out.substr(at + label.size(), r.out.find('\n', at) - at - label.size());
   }
+  // The end time (Unix seconds) of the TGT in a `signin status --json` "ccache" object, 0 if none.
+  static std::int64_t tgt_endtime(const boost::json::object& ccache) {
+    for (const auto& c : ccache.at("credentials").as_array()) {
+      const auto& o = c.as_object();
+      if (o.at("server").as_string() == kTgt) return o.at("endtime").to_number<std::int64_t>();
+    }
+    return 0;
+  }
   // The "valid starting  expires  service" line of klist for `service`.
   static std::string klist_line(const std::string& klist_out, const std::string& service) {
     const auto at = klist_out.find(service);
@@ -285,9 +297,6 @@ class SigninKcm : public ::testing::Test {
   std::string token_;
   std::string tenant_;
 };
-
-const std::string kTgt = "krbtgt/CONTOSO.TEST@CONTOSO.TEST";
-const std::string kWeb = "HTTP/web.contoso.test@CONTOSO.TEST";
 
 TEST_F(SigninKcm, SignInStatusAndRefreshThroughAKcmDaemon) {
   set_up_domain_and_cloud();
@@ -327,6 +336,8 @@ TEST_F(SigninKcm, SignInStatusAndRefreshThroughAKcmDaemon) {
   EXPECT_EQ(cc.at("name").as_string(), primary);
   EXPECT_EQ(cc.at("default_principal").as_string(), "alice@CONTOSO.TEST");
   ASSERT_EQ(cc.at("credentials").as_array().size(), 2u) << js.out;  // the TGT and HTTP/web
+  const std::int64_t tgt_end = tgt_endtime(cc);
+  ASSERT_GT(tgt_end, 0) << js.out;
   auto text = kb({"signin", "status", "--state", path("alice.state").string(), "--ccache", "KCM:"});
   EXPECT_NE(text.out.find(primary), std::string::npos) << text.out;
 
@@ -346,6 +357,13 @@ TEST_F(SigninKcm, SignInStatusAndRefreshThroughAKcmDaemon) {
   EXPECT_NE(before, after) << k.out << k3.out;
   auto v2 = run({"kvno", "HTTP/web.contoso.test"}, env());
   EXPECT_EQ(v2.exit_code, 0) << v2.out;
+  // The replaced TGT expires later than the first one.
+  auto js2 = kb(
+      {"signin", "status", "--state", path("alice.state").string(), "--ccache", "KCM:", "--json"});
+  auto j2 = json::parse_object(js2.out);
+  ASSERT_TRUE(j2) << js2.out;
+  ASSERT_TRUE(j2->at("ccache").is_object()) << js2.out;
+  EXPECT_GT(tgt_endtime(j2->at("ccache").as_object()), tgt_end) << js.out << js2.out;
 }
 
 TEST_F(SigninKcm, DefaultKcmCacheKeepsAnotherPrincipalsCacheAndSwitchesToAlice) {
