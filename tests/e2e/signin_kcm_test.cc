@@ -126,15 +126,15 @@ class SigninKcm : public ::testing::Test {
   std::string dc() const { return "127.0.0.1:" + std::to_string(dc_port_); }
   std::string cloud_url() const { return "https://localhost:" + std::to_string(cloud_port_); }
   std::string ca_file() const { return (path("cloud") / "tls.crt").string(); }
-  // KRB5CCNAME is always set (KCM: unless told), so nothing lands in a FILE cache by default.
-  std::map<std::string, std::string> env(const std::string& ccache = "KCM:") const {
+  // KRB5CCNAME is always set (to collection_ unless told), so nothing lands in a FILE cache.
+  std::map<std::string, std::string> env(const std::string& ccache = "") const {
     return {{"KRB5_CONFIG", path("krb5.conf").string()},
-            {"KRB5CCNAME", ccache},
+            {"KRB5CCNAME", ccache.empty() ? collection_ : ccache},
             {"LC_ALL", "C"},
             {"HOME", dir_.path().string()}};
   }
   RunResult kb(std::vector<std::string> args, const std::string& input = "",
-               const std::string& ccache = "KCM:") {
+               const std::string& ccache = "") {
     args.insert(args.begin(), KB_KEYBRIDGE_BIN);
     return run(args, env(ccache), input, 120);
   }
@@ -277,6 +277,8 @@ class SigninKcm : public ::testing::Test {
     }
     return 0;
   }
+  void default_collection();
+
   // The "valid starting  expires  service" line of klist for `service`.
   static std::string klist_line(const std::string& klist_out, const std::string& service) {
     const auto at = klist_out.find(service);
@@ -287,6 +289,7 @@ class SigninKcm : public ::testing::Test {
   }
 
   kb::testing::TempDir dir_{"kb-signin-kcm"};
+  std::string collection_ = "KCM:";  // the default cache (KRB5CCNAME) of every program run
   std::string kcm_bin_;
   bool in_namespace_ = false;
   BackgroundProcess kcm_;
@@ -366,11 +369,14 @@ TEST_F(SigninKcm, SignInStatusAndRefreshThroughAKcmDaemon) {
   EXPECT_GT(tgt_endtime(j2->at("ccache").as_object()), tgt_end) << js.out << js2.out;
 }
 
-TEST_F(SigninKcm, DefaultKcmCacheKeepsAnotherPrincipalsCacheAndSwitchesToAlice) {
+// KRB5CCNAME=collection_ (KCM: or DIR:...) holding bob's cache from kinit; alice signs in
+// with no --ccache, refreshes, then signs in into bob's cache by name.
+void SigninKcm::default_collection() {
   set_up_domain_and_cloud();
   enroll_alice();
+  const std::string type = collection_.substr(0, collection_.find(':') + 1);  // "KCM:"
 
-  // bob signs in with his password (MIT kinit): the primary KCM cache is his.
+  // bob signs in with his password (MIT kinit): the primary cache is his.
   auto kin = run({"kinit", "bob@CONTOSO.TEST"}, env(), "B0b-pass\n", 30);
   ASSERT_EQ(kin.exit_code, 0) << kin.out << slurp(path("dc.log"));
   auto kb0 = run({"klist"}, env());
@@ -380,12 +386,12 @@ TEST_F(SigninKcm, DefaultKcmCacheKeepsAnotherPrincipalsCacheAndSwitchesToAlice) 
   const std::string bobs =
       kb0.out.substr(cache_line + 14, kb0.out.find('\n', cache_line) - cache_line - 14);
 
-  // KRB5CCNAME=KCM: and no --ccache: alice gets a cache of her own in the collection, which
+  // No --ccache: alice gets a cache of her own in the collection, which
   // becomes the primary one; bob's cache keeps his TGT (kinit does the same).
   auto s = signin_alice("");
   ASSERT_EQ(s.exit_code, 0) << s.out << slurp(path("dc.log"));
   const std::string alices = cache_written(s);
-  EXPECT_EQ(alices.rfind("KCM:", 0), 0u) << s.out;
+  EXPECT_EQ(alices.rfind(type, 0), 0u) << s.out;
   EXPECT_NE(alices, bobs) << s.out;
   auto k = run({"klist"}, env());
   ASSERT_EQ(k.exit_code, 0) << k.out;
@@ -422,7 +428,7 @@ TEST_F(SigninKcm, DefaultKcmCacheKeepsAnotherPrincipalsCacheAndSwitchesToAlice) 
   EXPECT_EQ(k2.out.find(kWeb), std::string::npos) << k2.out;
   auto l2 = run({"klist", "-l"}, env());
   std::size_t caches = 0;
-  for (auto at = l2.out.find("KCM:"); at != std::string::npos; at = l2.out.find("KCM:", at + 1)) {
+  for (auto at = l2.out.find(type); at != std::string::npos; at = l2.out.find(type, at + 1)) {
     ++caches;
   }
   EXPECT_EQ(caches, 2u) << l2.out;
@@ -435,6 +441,17 @@ TEST_F(SigninKcm, DefaultKcmCacheKeepsAnotherPrincipalsCacheAndSwitchesToAlice) 
   EXPECT_EQ(cache_written(explicit_bobs), bobs) << explicit_bobs.out;
   auto bob3 = run({"klist"}, env(bobs));
   EXPECT_NE(bob3.out.find("Default principal: alice@CONTOSO.TEST"), std::string::npos) << bob3.out;
+}
+
+TEST_F(SigninKcm, DefaultKcmCacheKeepsAnotherPrincipalsCacheAndSwitchesToAlice) {
+  default_collection();
+}
+
+// The same choice in a DIR: collection (no daemon involved; the namespace is harmless).
+TEST_F(SigninKcm, DefaultDirCacheKeepsAnotherPrincipalsCacheAndSwitchesToAlice) {
+  fs::create_directories(path("ccdir"));
+  collection_ = "DIR:" + path("ccdir").string();
+  default_collection();
 }
 
 }  // namespace
