@@ -25,6 +25,9 @@ PACKAGES=(
   # high port (dnsmasq-base is the binary alone, no system service); keyutils' keyctl lets
   # the ccache tests check that the KEYRING: cache type can reach the session keyring
   dnsmasq-base keyutils
+  # a real KCM daemon (Heimdal's kcm) for the KCM: cache test, which runs it in a private
+  # mount namespace of its own (tests/e2e/signin_kcm_test.cc)
+  heimdal-kcm
   # the security-info page's end-to-end test: headless Chromium with its virtual
   # authenticator through chromedriver; certutil trusts the test certificate (NSS)
   chromium chromium-driver libnss3-tools

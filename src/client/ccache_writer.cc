@@ -3,6 +3,7 @@
 #include <krb5/krb5.h>
 
 #include <cstring>
+#include <utility>
 
 #include "base/bytes.h"
 #include "krb5/messages.h"
@@ -144,6 +145,42 @@ Result<void> open_cache(Cache& c, std::optional<std::string_view> name) {
   return ok();
 }
 
+// The cache to write when the caller named none, chosen as MIT kinit chooses it (kinit.c,
+// k5_begin) so that a collection (KCM, DIR, KEYRING) keeps the caches of other principals:
+// when the default cache's type supports switching, the collection's cache for `client` if
+// it has one; else, when the primary cache already holds another principal, a new cache in
+// the collection; else the primary cache itself. `*switch_to` is set when the cache written
+// must then become the primary one (krb5_cc_switch), as kinit does.
+Result<void> open_default_cache(Cache& out, krb5_principal client, bool* switch_to) {
+  *switch_to = false;
+  Cache def{out.ctx};
+  KB_CHECK(open_cache(def, std::nullopt));
+  const char* type = krb5_cc_get_type(out.ctx, def.cc);
+  if (!krb5_cc_support_switch(out.ctx, type)) {
+    out.cc = std::exchange(def.cc, nullptr);
+    return ok();
+  }
+  krb5_error_code code = krb5_cc_cache_match(out.ctx, client, &out.cc);
+  if (code == 0) {
+    *switch_to = true;
+    return ok();
+  }
+  out.cc = nullptr;
+  if (code != KRB5_CC_NOTFOUND) return krb5_error(out.ctx, code, "krb5_cc_cache_match");
+  Principal held{out.ctx};
+  if (krb5_cc_get_principal(out.ctx, def.cc, &held.p) != 0) {
+    held.p = nullptr;  // the primary cache is empty or absent: it is ours to initialize
+    out.cc = std::exchange(def.cc, nullptr);
+    return ok();
+  }
+  if (code = krb5_cc_new_unique(out.ctx, type, nullptr, &out.cc); code != 0) {
+    out.cc = nullptr;
+    return krb5_error(out.ctx, code, "krb5_cc_new_unique");
+  }
+  *switch_to = true;
+  return ok();
+}
+
 }  // namespace
 
 Result<std::string> store_credential(const Credential& cred,
@@ -176,12 +213,22 @@ Result<std::string> store_credential(const Credential& cred,
   c.ticket.data = reinterpret_cast<char*>(ticket.data());
 
   Cache cache{ctx.ctx};
-  KB_CHECK(open_cache(cache, ccache_name));
+  bool switch_to = false;
+  if (ccache_name) {
+    KB_CHECK(open_cache(cache, ccache_name));
+  } else {
+    KB_CHECK(open_default_cache(cache, client.p, &switch_to));
+  }
   if (krb5_error_code code = krb5_cc_initialize(ctx.ctx, cache.cc, client.p); code != 0) {
     return krb5_error(ctx.ctx, code, "krb5_cc_initialize");
   }
   if (krb5_error_code code = krb5_cc_store_cred(ctx.ctx, cache.cc, &c); code != 0) {
     return krb5_error(ctx.ctx, code, "krb5_cc_store_cred");
+  }
+  if (switch_to) {
+    if (krb5_error_code code = krb5_cc_switch(ctx.ctx, cache.cc); code != 0) {
+      return krb5_error(ctx.ctx, code, "krb5_cc_switch");
+    }
   }
   return full_name(ctx.ctx, cache.cc);
 }

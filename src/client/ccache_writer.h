@@ -32,7 +32,10 @@ std::string_view error_code_name(CcacheErrc e);
 // "DIR:/run/user/1000/krb5cc", "KEYRING:persistent:1000", "KCM:", ...), or of the user's
 // default cache (KRB5CCNAME, then krb5.conf default_ccache_name) when none is given: the
 // cache is initialized with the credential's client principal, which drops whatever it held.
-// Returns the full name of the cache written ("FILE:/tmp/krb5cc_1000").
+// With no name and a default cache in a collection (KCM, DIR, KEYRING), the cache is picked
+// as MIT kinit picks it: the collection's cache for that client if there is one, else a new
+// one when the primary cache holds another principal; it then becomes the primary cache.
+// Returns the full name of the cache written ("FILE:/tmp/krb5cc_1000", "KCM:0:12345").
 Result<std::string> store_credential(const Credential& cred,
                                      std::optional<std::string_view> ccache_name = std::nullopt);
 
