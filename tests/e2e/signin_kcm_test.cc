@@ -100,8 +100,11 @@ class SigninKcm : public ::testing::Test {
     }
     in_namespace_ = true;
     dc_port_ = ::kb::free_loopback_port();
-    cloud_port_ = ::kb::free_loopback_port();
+    for (int i = 0; i < 10 && (cloud_port_ == 0 || cloud_port_ == dc_port_); ++i) {
+      cloud_port_ = ::kb::free_loopback_port();  // picked now: the origin names it
+    }
     ASSERT_NE(dc_port_, 0);
+    ASSERT_NE(cloud_port_, dc_port_);
     ASSERT_NE(cloud_port_, 0);
     const std::string conf =
         "[libdefaults]\n default_realm = CONTOSO.TEST\n dns_lookup_kdc = false\n"
