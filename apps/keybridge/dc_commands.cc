@@ -131,6 +131,39 @@ void add_dc_commands(CLI::App& app, int& exit_code) {
     });
   }
 
+  auto* flags = user->add_subcommand(
+      "flags", "Show or change userAccountControl flags (--set/--clear; names from --list)");
+  auto fwho = std::make_shared<std::string>();
+  auto fset = std::make_shared<std::vector<std::string>>();
+  auto fclear = std::make_shared<std::vector<std::string>>();
+  auto flist = std::make_shared<bool>(false);
+  flags->add_option("name", *fwho, "sAMAccountName");
+  flags->add_option("--set", *fset, "Flag to set; repeatable");
+  flags->add_option("--clear", *fclear, "Flag to clear; repeatable");
+  flags->add_flag("--list", *flist, "List the flag names and what they mean");
+  flags->callback([c, fwho, fset, fclear, flist, &exit_code] {
+    if (*flist) {
+      for (const auto& f : admin::account_flags()) {
+        std::cout << f.name << "  " << f.meaning << "\n";
+      }
+      exit_code = 0;
+      return;
+    }
+    if (fwho->empty()) {
+      std::cerr << "error: an account name is needed (or --list)\n";
+      exit_code = 2;
+      return;
+    }
+    exit_code = with_dc(*c, [&](admin::Dc& d) {
+      auto now = admin::change_account_flags(d, *fwho, *fset, *fclear);
+      if (!now) return report(std::move(now).error(), "");
+      std::cout << *fwho << ":";
+      for (const auto& n : *now) std::cout << " " << n;
+      std::cout << (now->empty() ? " (no flags)\n" : "\n");
+      return 0;
+    });
+  });
+
   // dc group ...
   auto* group = dc->add_subcommand("group", "Groups and membership");
   group->require_subcommand(1);

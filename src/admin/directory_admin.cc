@@ -148,6 +148,64 @@ Result<void> set_enabled(Dc& dc, const std::string& sam, bool enabled) {
   });
 }
 
+namespace {
+
+constexpr AccountFlag kAccountFlags[] = {
+    {"dont-expire-password", store::uac::kDontExpirePassword, "password never expires"},
+    {"password-not-required", store::uac::kPasswdNotReqd, "no password required"},
+    {"smartcard-required", store::uac::kSmartcardRequired, "smart card required for logon"},
+    {"trusted-for-delegation", store::uac::kTrustedForDelegation,
+     "service tickets to it carry the client's forwarded TGT (unconstrained delegation)"},
+    {"not-delegated", store::uac::kNotDelegated, "account is sensitive and cannot be delegated"},
+    {"dont-require-preauth", store::uac::kDontRequirePreauth,
+     "no Kerberos pre-authentication required"},
+    {"trusted-to-auth-for-delegation", store::uac::kTrustedToAuthForDelegation,
+     "protocol transition (S4U2Self) allowed"},
+    {"no-auth-data-required", store::uac::kNoAuthDataRequired,
+     "service tickets to it carry no PAC"},
+};
+
+Result<std::uint32_t> flag_bits(const std::vector<std::string>& names) {
+  std::uint32_t bits = 0;
+  for (const auto& n : names) {
+    const auto* f = std::find_if(std::begin(kAccountFlags), std::end(kAccountFlags),
+                                 [&](const AccountFlag& a) { return n == a.name; });
+    if (f == std::end(kAccountFlags)) {
+      return Error(store::Errc::kInvalidArgument, "unknown account flag '" + n + "'");
+    }
+    bits |= f->bit;
+  }
+  return bits;
+}
+
+}  // namespace
+
+std::span<const AccountFlag> account_flags() {
+  return kAccountFlags;
+}
+
+Result<std::vector<std::string>> change_account_flags(Dc& dc, const std::string& sam,
+                                                      const std::vector<std::string>& set,
+                                                      const std::vector<std::string>& clear) {
+  const std::uint32_t on = KB_TRY(flag_bits(set));
+  const std::uint32_t off = KB_TRY(flag_bits(clear));
+  if (on & off) return Error(store::Errc::kInvalidArgument, "a flag both set and cleared");
+  std::uint32_t after = 0;
+  KB_CHECK(update_account(dc, sam, [&](store::Account& a) -> Result<void> {
+    if (a.rid == store::kRidKrbtgt && (on | off) != 0) {
+      return Error(store::Errc::kInvalidArgument, "krbtgt's flags are fixed");
+    }
+    a.user_account_control = (a.user_account_control | on) & ~off;
+    after = a.user_account_control;
+    return ok();
+  }));
+  std::vector<std::string> names;
+  for (const auto& f : kAccountFlags) {
+    if (after & f.bit) names.emplace_back(f.name);
+  }
+  return names;
+}
+
 Result<void> expire_password(Dc& dc, const std::string& sam) {
   return update_account(dc, sam, [](store::Account& a) -> Result<void> {
     a.pwd_last_set = 0;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,21 @@ Result<void> set_enabled(Dc& dc, const std::string& sam, bool enabled);
 // "User must change password at next logon" (pwdLastSet = 0).
 Result<void> expire_password(Dc& dc, const std::string& sam);
 Result<void> unlock(Dc& dc, const std::string& sam);
+
+// The userAccountControl flags an administrator sets directly (MS-ADTS 2.2.16), by the names
+// `keybridge dc user flags` uses. Disable, lockout and the account type have their own
+// commands or are fixed at creation.
+struct AccountFlag {
+  const char* name;  // "not-delegated"
+  std::uint32_t bit;
+  const char* meaning;
+};
+std::span<const AccountFlag> account_flags();
+// Sets then clears the named flags; an unknown name is kInvalidArgument and changes nothing.
+// Returns the account's flags after the change (by name, in table order).
+Result<std::vector<std::string>> change_account_flags(Dc& dc, const std::string& sam,
+                                                      const std::vector<std::string>& set,
+                                                      const std::vector<std::string>& clear);
 
 Result<std::string> add_group(Dc& dc, const std::string& name);  // returns its SID
 // A member is an account or group by name, or a SID.

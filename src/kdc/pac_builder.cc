@@ -51,6 +51,7 @@ std::uint32_t samr_account_control(std::uint32_t uac) {
   if (uac & store::uac::kDontRequirePreauth) out |= 0x00010000;
   if (uac & store::uac::kPasswordExpired) out |= 0x00020000;
   if (uac & store::uac::kTrustedToAuthForDelegation) out |= 0x00040000;
+  if (uac & store::uac::kNoAuthDataRequired) out |= 0x00080000;  // USER_NO_AUTH_DATA_REQUIRED
   return out;
 }
 

@@ -253,7 +253,11 @@ Result<Bytes> issue(KdcEnv& env, TgsState& s, pac::Pac pac_contents, SysTime now
   seal.part.renew_till = t.renew_till;
   const auto caddr = body.kdc_options.test(kf::kForwarded) ? body.addresses : s.tgt.caddr;
   seal.part.caddr = caddr;
-  seal.pac = std::move(pac_contents);
+  // MS-KILE 3.3.5.3: a service ticket carries no PAC when the service account has the NA
+  // bit (NO_AUTH_DATA_REQUIRED) in userAccountControl; TGTs and referrals always do.
+  if (to_tgs || !(s.server->user_account_control & store::uac::kNoAuthDataRequired)) {
+    seal.pac = std::move(pac_contents);
+  }
   auto server_key = KB_TRY(env.directory.key(*s.server, *ticket_etype, 0));
   seal.server_key = server_key.get();
   seal.server_kvno = current_kvno(*s.server);

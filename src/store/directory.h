@@ -46,6 +46,7 @@ inline constexpr std::uint32_t kNotDelegated = 0x00100000;
 inline constexpr std::uint32_t kDontRequirePreauth = 0x00400000;
 inline constexpr std::uint32_t kPasswordExpired = 0x00800000;
 inline constexpr std::uint32_t kTrustedToAuthForDelegation = 0x01000000;
+inline constexpr std::uint32_t kNoAuthDataRequired = 0x02000000;  // NA: no PAC in service tickets
 inline constexpr std::uint32_t kPartialSecretsAccount = 0x04000000;
 }  // namespace uac
 

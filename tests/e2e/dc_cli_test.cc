@@ -95,6 +95,23 @@ TEST_F(DcCli, DomainManagedFromTheCliServesMitClients) {
   auto v = run({"kvno", "-k", kt, "HTTP/web.contoso.test"}, env());
   EXPECT_NE(v.out.find("keytab entry valid"), std::string::npos) << v.out;
 
+  // userAccountControl flags: a PAC-less service ticket still validates with the keytab.
+  auto na = kb({"user", "flags", "websvc", "--set", "no-auth-data-required"});
+  ASSERT_EQ(na.exit_code, 0) << na.out;
+  EXPECT_NE(na.out.find("no-auth-data-required"), std::string::npos) << na.out;
+  ASSERT_EQ(run({"kdestroy"}, env()).exit_code, 0);
+  ASSERT_EQ(kinit("alice", "Al1ce-pw").exit_code, 0);
+  auto v2 = run({"kvno", "-k", kt, "HTTP/web.contoso.test"}, env());
+  EXPECT_NE(v2.out.find("keytab entry valid"), std::string::npos) << v2.out;
+  auto cleared = kb({"user", "flags", "websvc", "--clear", "no-auth-data-required"});
+  ASSERT_EQ(cleared.exit_code, 0) << cleared.out;
+  EXPECT_EQ(cleared.out.find("no-auth-data-required"), std::string::npos) << cleared.out;
+  auto bogus = kb({"user", "flags", "alice", "--set", "bogus"});
+  EXPECT_NE(bogus.exit_code, 0);
+  EXPECT_NE(bogus.out.find("unknown account flag 'bogus'"), std::string::npos) << bogus.out;
+  auto list = kb({"user", "flags", "--list"});
+  EXPECT_NE(list.out.find("not-delegated"), std::string::npos) << list.out;
+
   // Changes made while the server runs take effect on the next request.
   ASSERT_EQ(kb({"user", "disable", "alice"}).exit_code, 0);
   EXPECT_NE(kinit("alice", "Al1ce-pw").out.find("revoked"), std::string::npos);

@@ -225,20 +225,27 @@ class KinitAgainstOurKdc : public ::testing::Test {
     return out;
   }
 
-  // The PAC of the HTTP/web.contoso.test ticket in the ccache, verified with the service key.
-  pac::Pac service_ticket_pac() {
+  // The HTTP/web.contoso.test ticket in the ccache, decrypted with the service key.
+  krb5::EncTicketPart service_ticket_part() {
     auto cc = *formats::parse_ccache(*formats::read_file(dir_.path() / "cc", 1 << 20));
     auto cred = std::find_if(cc.credentials.begin(), cc.credentials.end(),
                              [](const auto& c) { return c.server.components.at(0) == "HTTP"; });
     EXPECT_NE(cred, cc.credentials.end());
     auto ticket = *der::decode<krb5::Ticket>(cred->ticket);
-    auto svc = *directory_->client(krb5::PrincipalName{1, {"websvc"}});
-    auto svc_key = *directory_->key(svc, crypto::EncType::kAes256CtsHmacSha196, 0);
     auto plain =
-        *crypto::decrypt(*svc_key, crypto::KeyUsage::kKdcRepTicket, ticket.enc_part.cipher);
-    auto etp = *der::decode<krb5::EncTicketPart>(plain.reveal());
-    auto parsed = *pac::parse(**find_pac(etp));
-    EXPECT_TRUE(pac::verify(parsed, {*svc_key, nullptr}));
+        *crypto::decrypt(*websvc_key(), crypto::KeyUsage::kKdcRepTicket, ticket.enc_part.cipher);
+    return *der::decode<krb5::EncTicketPart>(plain.reveal());
+  }
+
+  std::shared_ptr<const crypto::Key> websvc_key() {
+    auto svc = *directory_->client(krb5::PrincipalName{1, {"websvc"}});
+    return *directory_->key(svc, crypto::EncType::kAes256CtsHmacSha196, 0);
+  }
+
+  // The PAC of the HTTP/web.contoso.test ticket in the ccache, verified with the service key.
+  pac::Pac service_ticket_pac() {
+    auto parsed = *pac::parse(**find_pac(service_ticket_part()));
+    EXPECT_TRUE(pac::verify(parsed, {*websvc_key(), nullptr}));
     return parsed.pac;
   }
 
@@ -464,6 +471,27 @@ TEST_F(KinitAgainstOurKdc, KvnoGetsAServiceTicketWithAPacSignedForTheService) {
   krb5_free_principal(ctx, server);
   krb5_free_ticket(ctx, mit_ticket);
   krb5_free_context(ctx);
+}
+
+// MS-KILE 3.3.5.3: a service whose account has NO_AUTH_DATA_REQUIRED gets tickets without a
+// PAC (what a standalone Samba or any PAC-less service needs); MIT kvno and gss-server take
+// them, and the TGT still carries the PAC.
+TEST_F(KinitAgainstOurKdc, NoAuthDataRequiredServiceGetsTicketsWithoutAPac) {
+  ASSERT_TRUE(store_->transact([&](store::DirectoryTxn& t) -> Result<void> {
+    auto a = KB_TRY(t.account_by_sam("websvc"));
+    if (!a) return Error(store::Errc::kNotFound, "websvc");
+    a->user_account_control |= store::uac::kNoAuthDataRequired;
+    return t.put_account(*a);
+  }));
+  ASSERT_EQ(kinit({"alice"}, "Al1ce-pw").exit_code, 0);
+  auto v = run({"kvno", "HTTP/web.contoso.test"}, env());
+  ASSERT_EQ(v.exit_code, 0) << v.out;
+  const auto etp = service_ticket_part();
+  auto pac_bytes = find_pac(etp);
+  ASSERT_TRUE(pac_bytes) << pac_bytes.error().to_string();
+  EXPECT_FALSE(pac_bytes->has_value());
+  EXPECT_EQ(etp.cname.name_string.at(0), "alice");
+  gss_round_trip();
 }
 
 TEST_F(KinitAgainstOurKdc, KinitRenewsARenewableTgt) {
