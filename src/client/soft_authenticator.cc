@@ -177,6 +177,7 @@ struct SoftAuthenticator::State {
   Bytes att_cert;
   bool backup_eligible = false;
   bool backup_state = false;
+  bool hmac_secret_supported = true;
 
   std::string to_json() const {
     bj::object o;
@@ -401,6 +402,10 @@ void SoftAuthenticator::set_backup(bool eligible, bool state) {
   s_->backup_state = state;
 }
 
+void SoftAuthenticator::set_hmac_secret_supported(bool supported) {
+  s_->hmac_secret_supported = supported;
+}
+
 const webauthn::Aaguid& SoftAuthenticator::aaguid() const {
   return s_->aaguid;
 }
@@ -538,7 +543,8 @@ Result<MakeCredentialResponse> SoftAuthenticator::make_credential(
   if (!wrapped) return state_error("key wrapping failed");
   cr.wrapped_key = std::move(wrapped).value();
   Bytes extensions;
-  if (req.hmac_secret) {
+  const bool hmac_secret = req.hmac_secret && s_->hmac_secret_supported;
+  if (hmac_secret) {
     // CTAP 2.1 12.5 makeCredential: two random CredRandoms, one used with UV, one without.
     SecretBytes cred_random(2 * kCredRandomSize);
     s_->rng->fill(cred_random.reveal_mutable());
@@ -562,7 +568,7 @@ Result<MakeCredentialResponse> SoftAuthenticator::make_credential(
   out.credential_id = cr.id;
   out.attestation_object = std::move(att);
   out.transports = {"internal"};
-  out.hmac_secret = req.hmac_secret;
+  out.hmac_secret = hmac_secret;
   s_->creds.push_back(std::move(cr));
   KB_CHECK(s_->save());
   return out;
@@ -596,7 +602,7 @@ Result<GetAssertionResponse> SoftAuthenticator::get_assertion(const GetAssertion
   std::uint8_t flags = webauthn::kFlagUp | backup_flags(chosen->backup_eligible, s_->backup_state);
   if (uv) flags |= webauthn::kFlagUv;
   std::optional<HmacSecretOutput> hs;
-  if (req.hmac_salt && !chosen->wrapped_cred_random.empty()) {
+  if (req.hmac_salt && s_->hmac_secret_supported && !chosen->wrapped_cred_random.empty()) {
     hs = KB_TRY(s_->hmac_secret(*chosen, *req.hmac_salt, uv));
     flags |= webauthn::kFlagEd;
   }

@@ -47,6 +47,9 @@ class SoftAuthenticator final : public Authenticator {
                                const crypto::attest::Certificate* ca_cert, SysTime now);
   // Sets the BE/BS flags on new credentials and assertions (a "synced" authenticator).
   void set_backup(bool eligible, bool state);
+  // Whether the authenticator has the hmac-secret extension (default yes). Without it, like
+  // a key whose getInfo lacks the extension, requests for it are ignored (CTAP 2.1 12.5).
+  void set_hmac_secret_supported(bool supported);
   [[nodiscard]] const webauthn::Aaguid& aaguid() const;
   [[nodiscard]] std::size_t credential_count() const;
 

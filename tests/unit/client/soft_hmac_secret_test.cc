@@ -161,5 +161,16 @@ TEST_F(SoftHmac, SaltOfWrongLengthIsRefused) {
   }
 }
 
+TEST_F(SoftHmac, AKeyWithoutTheExtensionIgnoresIt) {
+  auth_->set_hmac_secret_supported(false);
+  auto c = make(true);
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_FALSE(c->hmac_secret);
+  auto r = get(c->credential_id, Bytes(32, 1), true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_FALSE(r->hmac_secret);
+  EXPECT_FALSE(webauthn::parse_authenticator_data(r->authenticator_data)->ed());
+}
+
 }  // namespace
 }  // namespace kb::client
