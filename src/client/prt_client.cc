@@ -117,8 +117,8 @@ Result<std::string> make_device_prt_request(const crypto::PrivateKey& device_key
   const std::string payload = boost::json::serialize(claims);
   // RS256 for an RSA device key, ES256 for a P-256 one; the cloud picks the same from the
   // certified key.
-  const jose::JwsAlg alg =
-      device_key.type() == crypto::KeyType::kEcP256 ? jose::JwsAlg::kEs256 : jose::JwsAlg::kRs256;
+  const jose::JwsAlg alg = device_key.type() == crypto::KeyType::kEcP256 ? jose::JwsAlg::kEs256
+                                                                         : jose::JwsAlg::kRs256;
   std::string jwt = KB_TRY(jose::sign_jws(header, as_bytes(payload), alg, device_key));
   return form_body(std::move(jwt), tgt);
 }
