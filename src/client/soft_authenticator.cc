@@ -178,6 +178,7 @@ struct SoftAuthenticator::State {
   bool backup_eligible = false;
   bool backup_state = false;
   bool hmac_secret_supported = true;
+  SoftAuthenticator::HmacSecretEncrypt hmac_secret_encrypt;
 
   std::string to_json() const {
     bj::object o;
@@ -275,6 +276,11 @@ struct SoftAuthenticator::State {
     if (!mac) return state_error("hmac-secret computation failed");
     HmacSecretOutput out;
     out.output = SecretBytes::adopt(std::move(mac).value());
+    if (hmac_secret_encrypt) {
+      Bytes enc = KB_TRY(hmac_secret_encrypt(out.output.reveal()));
+      out.extensions = hmac_secret_extension(Value::byte_string(enc));
+      return out;
+    }
     SecretBytes shared(32);
     rng->fill(shared.reveal_mutable());
     Bytes iv(crypto::kAesBlock);
@@ -400,6 +406,10 @@ Result<void> SoftAuthenticator::set_attestation(SoftAttestation mode,
 void SoftAuthenticator::set_backup(bool eligible, bool state) {
   s_->backup_eligible = eligible;
   s_->backup_state = state;
+}
+
+void SoftAuthenticator::set_hmac_secret_encrypt(HmacSecretEncrypt encrypt) {
+  s_->hmac_secret_encrypt = std::move(encrypt);
 }
 
 void SoftAuthenticator::set_hmac_secret_supported(bool supported) {
