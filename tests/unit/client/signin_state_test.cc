@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
+#include <iterator>
 
 #include "base/base64.h"
 #include "base/json.h"
@@ -182,6 +184,24 @@ TEST(SigninState, KeyBindingMembersAreStrict) {
   auto r = decode(swapped);
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is(DeviceStateErrc::kIntegrity));
+}
+
+// The fuzz seeds with the binding members (tests/fuzz/corpus/device_state, file key 32 x 0x42)
+// are files the reader accepts, so the fuzzer starts past the member checks.
+TEST(SigninState, KeyBindingFuzzSeedsRead) {
+  const auto key = crypto::MasterKey::from_bytes(Bytes(32, 0x42));
+  ASSERT_TRUE(key);
+  for (const char* name : {"key_binding", "salt_only"}) {
+    std::ifstream in(std::string(KB_SOURCE_DIR) + "/tests/fuzz/corpus/device_state/" + name,
+                     std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    ASSERT_FALSE(text.empty()) << name;
+    auto s = decode_device_state(as_bytes(text), *key);
+    ASSERT_TRUE(s) << name << ": " << s.error().to_string();
+    EXPECT_EQ(s->hmac_salt.size(), 32u);
+    EXPECT_EQ(s->key_binding.has_value(), std::string(name) == "key_binding");
+    EXPECT_EQ(s->full_tgt_sealed.has_value(), std::string(name) == "key_binding");
+  }
 }
 
 }  // namespace
