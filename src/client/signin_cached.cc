@@ -59,7 +59,9 @@ Result<void> prove_key_offline(const SigninOptions& o, DeviceState& state, Authe
       {"rpId", state.rp_id}, {"allowCredentials", std::move(allow)}, {"timeout", 120000}};
   CloudOptions co = o.cloud;
   co.origin = state.origin;
-  auto assertion = assert_over(auth, co, std::move(options), base64url_encode(challenge), &hmac);
+  // No salt in the state (nothing was ever bound): hmac-secret is not asked for.
+  auto assertion = assert_over(auth, co, std::move(options), base64url_encode(challenge),
+                               hmac.salt.empty() ? nullptr : &hmac);
   if (!assertion) {
     // Another security key holds no credential for this device's cached one.
     if (assertion.error().is(SigninErrc::kKeyNotRegistered)) {
@@ -87,7 +89,6 @@ Result<SigninResult> cached_sign_in(const SigninOptions& o, DeviceState& state, 
   // Both are required: the signature under the cached public key and, when the TGT is bound
   // to the key, its hmac-secret output opening the sealed TGT.
   HmacSecretExchange hmac{state.hmac_salt, std::nullopt};
-  if (hmac.salt.size() != kHmacSecretSaltSize) hmac.salt.assign(kHmacSecretSaltSize, 0);
   KB_CHECK(prove_key_offline(o, state, auth, hmac, rng));
   // The counter moved: keep it even if the TGT turns out to be stale.
   KB_CHECK(save_device_state(o.cloud.state_path, state, rng));
