@@ -57,13 +57,20 @@ struct MakeCredentialRequest {
   std::vector<Bytes> exclude;
   bool attestation_requested = false;  // conveyance other than "none"
   const SecretString* pin = nullptr;   // the PIN the user entered, if any
+  // CTAP 2.1 12.5: ask the authenticator to create the credential with hmac-secret. A key
+  // without the extension ignores the request (MakeCredentialResponse::hmac_secret false).
+  bool hmac_secret = false;
 };
 
 struct MakeCredentialResponse {
   Bytes credential_id;
   Bytes attestation_object;  // CBOR {fmt, attStmt, authData}
   std::vector<std::string> transports;
+  bool hmac_secret = false;  // the authData extensions say "hmac-secret": true
 };
+
+// CTAP 2.1 12.5: hmac-secret salts are exactly 32 bytes.
+inline constexpr std::size_t kHmacSecretSaltSize = 32;
 
 struct GetAssertionRequest {
   std::string rp_id;
@@ -71,13 +78,19 @@ struct GetAssertionRequest {
   std::vector<Bytes> allow;  // empty: discoverable credentials only
   webauthn::Requirement user_verification = webauthn::Requirement::kPreferred;
   const SecretString* pin = nullptr;
+  // CTAP 2.1 12.5 salt1 (kHmacSecretSaltSize bytes; not secret). Set: the hmac-secret
+  // extension is requested; any other length is kBadRequest.
+  std::optional<Bytes> hmac_salt;
 };
 
 struct GetAssertionResponse {
   Bytes credential_id;
-  Bytes authenticator_data;
+  Bytes authenticator_data;  // carries the encrypted extension output, never the clear one
   Bytes signature;
   std::optional<Bytes> user_handle;
+  // HMAC-SHA-256(CredRandom, salt1), decrypted by the platform side; absent when no salt was
+  // sent or the credential/key has no hmac-secret. CredRandom differs with and without UV.
+  std::optional<SecretBytes> hmac_secret;
 };
 
 class Authenticator {

@@ -47,7 +47,15 @@ constexpr std::string_view kMembers[] = {
     "credential_public_key", "sign_count", "partial_tgt_expiry", "full_tgt_expiry", "dcs_answered",
     "nt_hash",
     // Optional members added by `keybridge signin`.
-    "user", "realm", "rp_id", "origin", "key_list", "full_tgt", "partial_tgt"};
+    "user", "realm", "rp_id", "origin", "key_list", "full_tgt", "partial_tgt",
+    // Optional members of the key binding (docs/signin.md).
+    "hmac_salt", "binding_credential_id", "binding_public_key", "binding_private_key",
+    "full_tgt_sealed"};
+
+constexpr std::size_t kSaltSize = 32;        // CTAP 2.1 12.5 salt1
+constexpr std::size_t kSealPublicSize = 32;  // X25519
+// A MasterKey blob of a 32-byte X25519 private key: version, nonce, key, tag.
+constexpr std::size_t kWrappedSealKeySize = 1 + 12 + 32 + 16;
 
 Error bad(std::string_view member, std::string_view why) {
   return Error(DeviceStateErrc::kBadFile, std::string(member) + ": " + std::string(why));
@@ -166,6 +174,31 @@ Result<void> decode_public(const bj::object& o, DeviceState& s) {
   return ok();
 }
 
+// The key binding: all three members or none; sizes fixed by their algorithms.
+Result<void> decode_binding(const bj::object& o, DeviceState& s) {
+  if (present(o, "hmac_salt")) {
+    s.hmac_salt = KB_TRY(get_b64(o, "hmac_salt"));
+    if (s.hmac_salt.size() != kSaltSize) return bad("hmac_salt", "not 32 bytes");
+  }
+  const bool id = present(o, "binding_credential_id");
+  const bool pub = present(o, "binding_public_key");
+  const bool priv = present(o, "binding_private_key");
+  if (!id && !pub && !priv) return ok();
+  if (!id || !pub || !priv) return bad("binding_*", "incomplete key binding");
+  if (s.hmac_salt.empty()) return bad("hmac_salt", "key binding without a salt");
+  KeyBinding b;
+  b.credential_id = KB_TRY(get_b64(o, "binding_credential_id"));
+  b.seal_public_key = KB_TRY(get_b64(o, "binding_public_key"));
+  b.wrapped_private_key = KB_TRY(get_b64(o, "binding_private_key"));
+  if (b.credential_id.empty()) return bad("binding_credential_id", "empty");
+  if (b.seal_public_key.size() != kSealPublicSize) return bad("binding_public_key", "size");
+  if (b.wrapped_private_key.size() != kWrappedSealKeySize) {
+    return bad("binding_private_key", "size");
+  }
+  s.key_binding = std::move(b);
+  return ok();
+}
+
 Result<void> decode_secrets(const bj::object& o, DeviceState& s, const crypto::MasterKey& key) {
   s.device_key = KB_TRY(get_key(o, "device_key", s.device_id, key));
   s.transport_key = KB_TRY(get_key(o, "transport_key", s.device_id, key));
@@ -183,12 +216,15 @@ Result<void> decode_secrets(const bj::object& o, DeviceState& s, const crypto::M
   }
   for (auto [member, field] :
        {std::pair<std::string_view, std::optional<SecretBytes>*>{"full_tgt", &s.full_tgt},
-        {"partial_tgt", &s.partial_tgt}}) {
+        {"partial_tgt", &s.partial_tgt},
+        {"full_tgt_sealed", &s.full_tgt_sealed}}) {
     if (!present(o, member)) continue;
     SecretBytes v = KB_TRY(get_secret(o, member, s.device_id, key));
     if (v.size() > kMaxTicketCache) return bad(member, "too large");
     *field = std::move(v);
   }
+  if (s.full_tgt_sealed && !s.key_binding) return bad("full_tgt_sealed", "without a binding");
+  if (s.full_tgt_sealed && s.full_tgt) return bad("full_tgt", "beside full_tgt_sealed");
   return ok();
 }
 
@@ -288,6 +324,16 @@ Result<Bytes> encode_device_state(const DeviceState& s, const crypto::MasterKey&
   if (s.key_list) o["key_list"] = true;
   if (s.full_tgt) KB_CHECK(put_secret(o, "full_tgt", s.full_tgt->reveal(), s, key, rng));
   if (s.partial_tgt) KB_CHECK(put_secret(o, "partial_tgt", s.partial_tgt->reveal(), s, key, rng));
+  if (!s.hmac_salt.empty()) o["hmac_salt"] = base64_encode(s.hmac_salt);
+  if (s.key_binding) {
+    o["binding_credential_id"] = base64_encode(s.key_binding->credential_id);
+    o["binding_public_key"] = base64_encode(s.key_binding->seal_public_key);
+    o["binding_private_key"] = base64_encode(s.key_binding->wrapped_private_key);
+  }
+  if (s.full_tgt_sealed) {
+    if (!s.key_binding || s.full_tgt) return bad("full_tgt_sealed", "inconsistent binding");
+    KB_CHECK(put_secret(o, "full_tgt_sealed", s.full_tgt_sealed->reveal(), s, key, rng));
+  }
   std::string text = json::serialize(o);
   text.push_back('\n');
   return to_bytes(text);
@@ -305,6 +351,7 @@ Result<DeviceState> decode_device_state(ByteView file, const crypto::MasterKey& 
   KB_CHECK(check_members(*o));
   DeviceState s;
   KB_CHECK(decode_public(*o, s));
+  KB_CHECK(decode_binding(*o, s));
   KB_CHECK(decode_secrets(*o, s, key));
   return s;
 }

@@ -40,6 +40,16 @@ std::string_view error_code_name(DeviceStateErrc e);
 inline constexpr std::int64_t kDeviceStateVersion = 1;
 inline constexpr std::size_t kMaxDeviceStateFile = 1 << 20;
 
+// The cached TGT bound to the security key (CTAP 2.1 hmac-secret; docs/signin.md): an
+// X25519 key pair whose public half seals each full TGT (so `refresh` can re-seal without
+// the key) and whose private half is AES-256-GCM wrapped under K = HKDF-SHA-256 of the
+// credential's hmac-secret output for DeviceState::hmac_salt.
+struct KeyBinding {
+  Bytes credential_id;        // the credential whose hmac-secret output makes K
+  Bytes seal_public_key;      // 32 bytes (crypto::seal)
+  Bytes wrapped_private_key;  // crypto::MasterKey blob under K (not under the file key)
+};
+
 struct DeviceState {
   std::string device_id;
   std::string tenant;
@@ -69,13 +79,20 @@ struct DeviceState {
   // for cached sign-in; and the partial TGT the cloud issued, for a re-trade.
   std::optional<SecretBytes> full_tgt;
   std::optional<SecretBytes> partial_tgt;
+  // Optional members for the key binding (version 1; absent in older files): the salt sent
+  // with every assertion (32 bytes, not secret), the binding, and the full TGT sealed to
+  // it, which replaces `full_tgt` while there is a binding (never both).
+  Bytes hmac_salt;
+  std::optional<KeyBinding> key_binding;
+  std::optional<SecretBytes> full_tgt_sealed;  // crypto::seal() blob of the ccache image
 };
 
 // Serializes `s`, encrypting its secret members under `file_key`.
 Result<Bytes> encode_device_state(const DeviceState& s, const crypto::MasterKey& file_key,
                                   Rng& rng);
 // Strict reading: the exact member set of version 1 (unknown members are refused), types
-// and sizes checked, secrets decrypted and the private keys re-imported (RSA/P-256 only).
+// and sizes checked, the key binding all or nothing and never beside a clear full_tgt, secrets
+// decrypted and the private keys re-imported (RSA/P-256 only).
 Result<DeviceState> decode_device_state(ByteView file, const crypto::MasterKey& file_key);
 
 // The file key path for a state path: "<state>.key".

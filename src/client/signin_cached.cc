@@ -6,6 +6,7 @@
 #include "base/base64.h"
 #include "base/json.h"
 #include "client/ccache_writer.h"
+#include "client/key_binding.h"
 #include "client/signin_internal.h"
 #include "client/webauthn_client.h"
 #include "webauthn/assertion.h"
@@ -46,8 +47,9 @@ Result<void> verify_cached_assertion(DeviceState& state, ByteView challenge,
 
 namespace {
 
+// The assertion carries the state's hmac-secret salt; the output comes back in `hmac`.
 Result<void> prove_key_offline(const SigninOptions& o, DeviceState& state, Authenticator& auth,
-                               Rng& rng) {
+                               HmacSecretExchange& hmac, Rng& rng) {
   Bytes challenge(32);
   rng.fill(challenge);
   bj::array allow;
@@ -57,7 +59,9 @@ Result<void> prove_key_offline(const SigninOptions& o, DeviceState& state, Authe
       {"rpId", state.rp_id}, {"allowCredentials", std::move(allow)}, {"timeout", 120000}};
   CloudOptions co = o.cloud;
   co.origin = state.origin;
-  auto assertion = assert_over(auth, co, std::move(options), base64url_encode(challenge));
+  // No salt in the state (nothing was ever bound): hmac-secret is not asked for.
+  auto assertion = assert_over(auth, co, std::move(options), base64url_encode(challenge),
+                               hmac.salt.empty() ? nullptr : &hmac);
   if (!assertion) {
     // Another security key holds no credential for this device's cached one.
     if (assertion.error().is(SigninErrc::kKeyNotRegistered)) {
@@ -78,14 +82,18 @@ Result<SigninResult> cached_sign_in(const SigninOptions& o, DeviceState& state, 
     return Error(SigninErrc::kCachedUnavailable,
                  "no security key is cached on this device" + offline);
   }
-  if (!state.full_tgt) {
+  if (!state.full_tgt && !state.full_tgt_sealed) {
     return Error(SigninErrc::kCachedUnavailable, "no cached TGT on this device" + offline);
   }
   // The key first: nothing cached is used, or even looked at, before it has proved itself.
-  KB_CHECK(prove_key_offline(o, state, auth, rng));
+  // Both are required: the signature under the cached public key and, when the TGT is bound
+  // to the key, its hmac-secret output opening the sealed TGT.
+  HmacSecretExchange hmac{state.hmac_salt, std::nullopt};
+  KB_CHECK(prove_key_offline(o, state, auth, hmac, rng));
   // The counter moved: keep it even if the TGT turns out to be stale.
   KB_CHECK(save_device_state(o.cloud.state_path, state, rng));
-  Credential tgt = KB_TRY(credential_from_image(state.full_tgt->reveal()));
+  SecretBytes image = KB_TRY(open_cached_tgt(state, hmac.output));
+  Credential tgt = KB_TRY(credential_from_image(image.reveal()));
   if (tgt.endtime.to_sys() <= clock.now()) {
     return Error(SigninErrc::kCachedUnavailable, "the cached TGT has expired" + offline);
   }

@@ -95,12 +95,12 @@ Result<AuthOptions> authentication_options(const CloudTransport& cloud, const Cl
 }
 
 Result<std::string> assert_over(Authenticator& auth, const CloudOptions& o, bj::object public_key,
-                                const std::string& challenge) {
+                                const std::string& challenge, HmacSecretExchange* hmac_secret) {
   public_key["challenge"] = challenge;
   // Sign-in requires user verification (PIN or biometrics), whatever the options said.
   public_key["userVerification"] = "required";
   WebauthnClient client(auth, o.origin);
-  auto r = client.get(json::serialize(public_key), o.pin);
+  auto r = client.get(json::serialize(public_key), o.pin, hmac_secret);
   // The key holds no credential among the user's registered ones (allowCredentials): to
   // the person, the same as the cloud refusing an unknown key.
   if (!r && r.error().is(AuthenticatorErrc::kNoCredentials)) {

@@ -6,6 +6,7 @@
 
 #include "base/base64.h"
 #include "base/json.h"
+#include "client/key_binding.h"
 #include "client/signin_internal.h"
 #include "client/webauthn_client.h"
 #include "webauthn/assertion.h"
@@ -102,7 +103,9 @@ Result<PrtResponse> request_prt(const SigninOptions& o, DeviceState& state, Auth
   // challenge is not used (it expires unused on the cloud).
   AuthOptions opts = KB_TRY(authentication_options(cloud, o.cloud));
   const std::string nonce = KB_TRY(fetch_nonce(cloud, o.cloud.tenant));
-  std::string assertion = KB_TRY(assert_over(auth, o.cloud, opts.public_key, nonce));
+  ensure_hmac_salt(state, rng);
+  HmacSecretExchange hmac{state.hmac_salt, std::nullopt};
+  std::string assertion = KB_TRY(assert_over(auth, o.cloud, opts.public_key, nonce, &hmac));
   std::string body =
       KB_TRY(make_device_prt_request(state.device_key, state.device_certificate, o.cloud.user,
                                      nonce, assertion, true, clock, rng));
@@ -117,6 +120,9 @@ Result<PrtResponse> request_prt(const SigninOptions& o, DeviceState& state, Auth
   auto nonce_bytes = base64url_decode(nonce);
   if (ids && nonce_bytes)
     adopt_signed_in_credential(state, *prt, ids->credential_id, *nonce_bytes, assertion);
+  // After adoption: the binding is made only for the state's (verified) credential.
+  KB_CHECK(
+      bind_cached_tgt(state, ids ? ByteView(ids->credential_id) : ByteView(), hmac.output, rng));
   return std::move(*prt);
 }
 
@@ -236,7 +242,8 @@ Result<RegisterKeyResult> register_key(const CloudOptions& o, const SecretString
   auto public_key = json::get_object(opts, "publicKey");
   if (!challenge_id || !public_key) return Error(SigninErrc::kBadReply, "registration options");
   WebauthnClient client(auth, o.origin);
-  std::string credential = KB_TRY(client.create(json::serialize(**public_key), o.pin));
+  // hmac-secret lets a later sign-in bind the cached TGT to this key (key_binding.h).
+  std::string credential = KB_TRY(client.create(json::serialize(**public_key), o.pin, true));
   webauthn::RegistrationResult mine =
       KB_TRY(read_own_registration(**public_key, credential, o, clock));
   auto credential_value = json::parse(credential);

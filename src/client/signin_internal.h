@@ -9,6 +9,7 @@
 #include "client/prt_client.h"
 #include "client/signin_flow.h"
 #include "client/tgs_client.h"
+#include "client/webauthn_client.h"
 
 namespace kb::client::detail {
 
@@ -40,8 +41,10 @@ Result<AuthOptions> authentication_options(const CloudTransport& cloud, const Cl
 // An assertion (AuthenticationResponseJSON) over `challenge` (base64url text) with UV
 // required, through a WebauthnClient at options.origin. A key with none of the allowed
 // credentials is kKeyNotRegistered.
+// With `hmac_secret`, its salt goes with the assertion and the output comes back in it.
 Result<std::string> assert_over(Authenticator& auth, const CloudOptions& o,
-                                boost::json::object public_key, const std::string& challenge);
+                                boost::json::object public_key, const std::string& challenge,
+                                HmacSecretExchange* hmac_secret = nullptr);
 
 // Device registration (POST /{t}/devices): new device and transport keys, the certificate.
 Result<DeviceState> register_device(const CloudOptions& o, Authenticator& auth,

@@ -5,6 +5,7 @@
 
 #include "base/json.h"
 #include "client/device_state.h"
+#include "client/key_binding.h"
 
 namespace kb::client {
 
@@ -58,7 +59,8 @@ Result<SigninStatus> signin_status(const std::filesystem::path& state_path,
     s.prt_expiry = st->prt_expiry;
     s.partial_tgt_present = st->partial_tgt.has_value();
     s.partial_tgt_expiry = st->partial_tgt_expiry;
-    s.full_tgt_present = st->full_tgt.has_value();
+    s.full_tgt_present = st->full_tgt.has_value() || st->full_tgt_sealed.has_value();
+    s.cached_tgt_bound = cached_tgt_bound(*st);
     s.full_tgt_expiry = st->full_tgt_expiry;
     s.dcs_answered = st->dcs_answered;
     s.key_list = st->key_list;
@@ -103,6 +105,7 @@ std::string format_status_text(const SigninStatus& s, SysTime now) {
     << "        KeyListObtained : " << yes(s.key_list) << "\n"
     << "            NtHashKept : " << yes(s.nt_hash_kept) << "\n"
     << "   CachedSignInAvailable : " << yes(s.cached_key && s.full_tgt_present) << "\n"
+    << "     CachedTgtBoundToKey : " << yes(s.cached_tgt_bound) << "\n"
     << "+----------------------------------------------------------------------+\n"
     << "| Credential Cache                                                     |\n"
     << "+----------------------------------------------------------------------+\n";
@@ -138,7 +141,8 @@ std::string format_status_json(const SigninStatus& s, SysTime now) {
                {"dcs_answered", std::move(dcs)},
                {"key_list_obtained", s.key_list},
                {"nt_hash_kept", s.nt_hash_kept},
-               {"cached_sign_in_available", s.cached_key && s.full_tgt_present}};
+               {"cached_sign_in_available", s.cached_key && s.full_tgt_present},
+               {"cached_tgt_bound_to_key", s.cached_tgt_bound}};
   if (s.ccache) {
     bj::array creds;
     for (const auto& c : s.ccache->credentials) {

@@ -32,6 +32,9 @@ struct SigninStatus {
   bool key_list = false;  // the last trade obtained the NT hash through the key list
   bool nt_hash_kept = false;
   bool cached_key = false;  // a credential public key for cached sign-in is kept
+  // The cached full TGT is sealed to the security key (hmac-secret, key_binding.h): it
+  // cannot be used without the key. NO with a cached TGT: a key without hmac-secret.
+  bool cached_tgt_bound = false;
   std::optional<CcacheContents> ccache;
   std::string ccache_error;  // why the cache could not be read ("" when it was)
 };

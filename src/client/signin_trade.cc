@@ -4,6 +4,7 @@
 
 #include "client/ccache_writer.h"
 #include "client/credential_ccache.h"
+#include "client/key_binding.h"
 #include "client/signin_internal.h"
 #include "formats/ccache.h"
 #include "kdc/errc.h"
@@ -150,7 +151,7 @@ Result<SigninResult> trade_and_store(DeviceState& state, const std::filesystem::
   out.dc = traded->dc;
   out.dc_failures = traded->failures;
   out.nt_hash = traded->reply->nt_hash.has_value();
-  state.full_tgt = KB_TRY(credential_image(full));
+  KB_CHECK(keep_full_tgt(state, KB_TRY(credential_image(full)), rng));
   state.full_tgt_expiry = out.tgt_expiry;
   state.dcs_answered = traded->answered;
   state.key_list = out.nt_hash;

@@ -14,6 +14,7 @@
 #include "base/json.h"
 #include "crypto/crypto.h"
 #include "crypto/master_key.h"
+#include "crypto/symmetric.h"
 #include "webauthn/cbor.h"
 #include "webauthn/cose.h"
 
@@ -29,6 +30,8 @@ namespace bj = boost::json;
 constexpr int kPinRetries = 8;  // CTAP 2.1 6.5.2.1: maximum PIN retries
 constexpr std::size_t kCredentialIdSize = 32;
 constexpr const char* kKeyBindingPrefix = "keybridge-soft-authenticator/v1:";
+constexpr const char* kCredRandomBindingPrefix = "keybridge-soft-authenticator/v1/hmac-secret:";
+constexpr std::size_t kCredRandomSize = 32;  // CTAP 2.1 12.5: CredRandom is 32 bytes
 
 Error state_error(std::string what) {
   return Error(E::kState, std::move(what));
@@ -45,12 +48,27 @@ struct Credential {
   std::uint32_t sign_count = 0;
   bool resident = false;
   bool backup_eligible = false;
+  // CTAP 2.1 12.5: CredRandomWithoutUV || CredRandomWithUV, wrapped like the private key;
+  // empty when the credential was made without hmac-secret.
+  Bytes wrapped_cred_random;
 };
 
 Bytes key_binding(ByteView credential_id) {
   Bytes ad = to_bytes(std::string_view(kKeyBindingPrefix));
   append(ad, credential_id);
   return ad;
+}
+
+Bytes cred_random_binding(ByteView credential_id) {
+  Bytes ad = to_bytes(std::string_view(kCredRandomBindingPrefix));
+  append(ad, credential_id);
+  return ad;
+}
+
+// The authData extensions map {"hmac-secret": value} (CTAP 2.1 12.5).
+Bytes hmac_secret_extension(webauthn::cbor::Value value) {
+  return webauthn::cbor::encode(webauthn::cbor::Value::map(
+      {{webauthn::cbor::Value::text_string("hmac-secret"), std::move(value)}}));
 }
 
 // The PIN verifier: RFC 8009 string-to-key (PBKDF2-HMAC-SHA384, 32768 iterations, then the
@@ -136,6 +154,13 @@ std::string_view error_code_name(AuthenticatorErrc e) {
   return "unknown";
 }
 
+namespace {
+struct HmacSecretOutput {
+  SecretBytes output;  // clear, for the platform side
+  Bytes extensions;    // the authData extensions map with the encrypted output
+};
+}  // namespace
+
 struct SoftAuthenticator::State {
   State(std::filesystem::path p, Rng& r, crypto::MasterKey m)
       : path(std::move(p)), rng(&r), mk(std::move(m)) {}
@@ -152,6 +177,8 @@ struct SoftAuthenticator::State {
   Bytes att_cert;
   bool backup_eligible = false;
   bool backup_state = false;
+  bool hmac_secret_supported = true;
+  SoftAuthenticator::HmacSecretEncrypt hmac_secret_encrypt;
 
   std::string to_json() const {
     bj::object o;
@@ -164,16 +191,19 @@ struct SoftAuthenticator::State {
     }
     bj::array cs;
     for (const auto& c : creds) {
-      cs.emplace_back(bj::object{{"id", base64url_encode(c.id)},
-                                 {"rp_id", c.rp_id},
-                                 {"user_id", base64url_encode(c.user_id)},
-                                 {"user_name", c.user_name},
-                                 {"display_name", c.display_name},
-                                 {"alg", static_cast<int>(c.alg)},
-                                 {"key", base64url_encode(c.wrapped_key)},
-                                 {"sign_count", c.sign_count},
-                                 {"resident", c.resident},
-                                 {"backup_eligible", c.backup_eligible}});
+      auto& rec = cs.emplace_back(bj::object{{"id", base64url_encode(c.id)},
+                                             {"rp_id", c.rp_id},
+                                             {"user_id", base64url_encode(c.user_id)},
+                                             {"user_name", c.user_name},
+                                             {"display_name", c.display_name},
+                                             {"alg", static_cast<int>(c.alg)},
+                                             {"key", base64url_encode(c.wrapped_key)},
+                                             {"sign_count", c.sign_count},
+                                             {"resident", c.resident},
+                                             {"backup_eligible", c.backup_eligible}});
+      if (!c.wrapped_cred_random.empty()) {
+        rec.as_object()["hmac_secret"] = base64url_encode(c.wrapped_cred_random);
+      }
     }
     o["credentials"] = std::move(cs);
     return json::serialize(o);
@@ -227,9 +257,41 @@ struct SoftAuthenticator::State {
       cr.backup_eligible = *be;
       cr.user_name = json::get_optional_string(c, "user_name").value_or("");
       cr.display_name = json::get_optional_string(c, "display_name").value_or("");
+      if (c.contains("hmac_secret")) cr.wrapped_cred_random = KB_TRY(b64(c, "hmac_secret"));
       creds.push_back(std::move(cr));
     }
     return ok();
+  }
+
+  // CTAP 2.1 12.5 getAssertion: output1 = HMAC-SHA-256(CredRandom, salt1), CredRandom
+  // chosen by whether UV was done. The platform/authenticator channel is in-process here,
+  // so instead of an ECDH shared secret a fresh random one stands in: authData carries
+  // the output encrypted like PIN/UV protocol 2 (IV || AES-256-CBC), which the RP cannot
+  // read, and the clear output goes only to the caller.
+  Result<HmacSecretOutput> hmac_secret(const Credential& c, ByteView salt, bool uv) const {
+    auto cr = mk.unwrap(c.wrapped_cred_random, cred_random_binding(c.id));
+    if (!cr || cr->size() != 2 * kCredRandomSize) return state_error("cannot unwrap CredRandom");
+    ByteView cred_random = cr->reveal().subspan(uv ? kCredRandomSize : 0, kCredRandomSize);
+    auto mac = crypto::hmac_sha256(cred_random, salt);
+    if (!mac) return state_error("hmac-secret computation failed");
+    HmacSecretOutput out;
+    out.output = SecretBytes::adopt(std::move(mac).value());
+    if (hmac_secret_encrypt) {
+      Bytes enc = KB_TRY(hmac_secret_encrypt(out.output.reveal()));
+      out.extensions = hmac_secret_extension(Value::byte_string(enc));
+      return out;
+    }
+    SecretBytes shared(32);
+    rng->fill(shared.reveal_mutable());
+    Bytes iv(crypto::kAesBlock);
+    rng->fill(iv);
+    auto ct = crypto::aes256_cbc_encrypt(shared, iv, out.output.reveal());
+    if (!ct) return state_error("hmac-secret encryption failed");
+    // PKCS#7 adds a whole block to 32 bytes; protocol 2 carries no padding, so drop it.
+    Bytes enc = iv;
+    append(enc, ByteView(*ct).first(out.output.size()));
+    out.extensions = hmac_secret_extension(Value::byte_string(enc));
+    return out;
   }
 
   // CTAP 2.1 6.1.2 steps for UV: returns whether the UV flag may be set.
@@ -344,6 +406,14 @@ Result<void> SoftAuthenticator::set_attestation(SoftAttestation mode,
 void SoftAuthenticator::set_backup(bool eligible, bool state) {
   s_->backup_eligible = eligible;
   s_->backup_state = state;
+}
+
+void SoftAuthenticator::set_hmac_secret_encrypt(HmacSecretEncrypt encrypt) {
+  s_->hmac_secret_encrypt = std::move(encrypt);
+}
+
+void SoftAuthenticator::set_hmac_secret_supported(bool supported) {
+  s_->hmac_secret_supported = supported;
 }
 
 const webauthn::Aaguid& SoftAuthenticator::aaguid() const {
@@ -482,19 +552,33 @@ Result<MakeCredentialResponse> SoftAuthenticator::make_credential(
   auto wrapped = s_->mk.wrap(pkcs8->reveal(), key_binding(cr.id), *s_->rng);
   if (!wrapped) return state_error("key wrapping failed");
   cr.wrapped_key = std::move(wrapped).value();
+  Bytes extensions;
+  const bool hmac_secret = req.hmac_secret && s_->hmac_secret_supported;
+  if (hmac_secret) {
+    // CTAP 2.1 12.5 makeCredential: two random CredRandoms, one used with UV, one without.
+    SecretBytes cred_random(2 * kCredRandomSize);
+    s_->rng->fill(cred_random.reveal_mutable());
+    auto w = s_->mk.wrap(cred_random.reveal(), cred_random_binding(cr.id), *s_->rng);
+    if (!w) return state_error("CredRandom wrapping failed");
+    cr.wrapped_cred_random = std::move(w).value();
+    extensions = hmac_secret_extension(Value::boolean(true));
+  }
 
   Bytes rp_hash = crypto::sha256(as_bytes(req.rp_id));
   std::uint8_t flags =
       webauthn::kFlagUp | webauthn::kFlagAt | backup_flags(s_->backup_eligible, s_->backup_state);
   if (uv) flags |= webauthn::kFlagUv;
+  if (!extensions.empty()) flags |= webauthn::kFlagEd;
   webauthn::Aaguid aaguid = mode == SoftAttestation::kFidoU2f ? webauthn::Aaguid{} : s_->aaguid;
-  Bytes auth_data = webauthn::build_authenticator_data(rp_hash, flags, 0, aaguid, cr.id, *cose, {});
+  Bytes auth_data =
+      webauthn::build_authenticator_data(rp_hash, flags, 0, aaguid, cr.id, *cose, extensions);
   Bytes att =
       KB_TRY(attestation_statement(mode, *alg, *key, *pub, req.client_data_hash, cr.id, auth_data));
   MakeCredentialResponse out;
   out.credential_id = cr.id;
   out.attestation_object = std::move(att);
   out.transports = {"internal"};
+  out.hmac_secret = hmac_secret;
   s_->creds.push_back(std::move(cr));
   KB_CHECK(s_->save());
   return out;
@@ -503,6 +587,9 @@ Result<MakeCredentialResponse> SoftAuthenticator::make_credential(
 Result<GetAssertionResponse> SoftAuthenticator::get_assertion(const GetAssertionRequest& req) {
   if (req.client_data_hash.size() != 32 || req.rp_id.empty()) {
     return Error(E::kBadRequest, "bad getAssertion request");
+  }
+  if (req.hmac_salt && req.hmac_salt->size() != kHmacSecretSaltSize) {
+    return Error(E::kBadRequest, "hmac-secret salt is not 32 bytes");
   }
   // CTAP 2.1 6.2.2 step 7: with an allow list, credentials in it for this RP; without one,
   // the discoverable credentials of this RP (the most recent first).
@@ -524,8 +611,14 @@ Result<GetAssertionResponse> SoftAuthenticator::get_assertion(const GetAssertion
   KB_CHECK(s_->save());
   std::uint8_t flags = webauthn::kFlagUp | backup_flags(chosen->backup_eligible, s_->backup_state);
   if (uv) flags |= webauthn::kFlagUv;
+  std::optional<HmacSecretOutput> hs;
+  if (req.hmac_salt && s_->hmac_secret_supported && !chosen->wrapped_cred_random.empty()) {
+    hs = KB_TRY(s_->hmac_secret(*chosen, *req.hmac_salt, uv));
+    flags |= webauthn::kFlagEd;
+  }
   Bytes auth_data = webauthn::build_authenticator_data(crypto::sha256(as_bytes(req.rp_id)), flags,
-                                                       chosen->sign_count, {}, {}, {}, {});
+                                                       chosen->sign_count, {}, {}, {},
+                                                       hs ? ByteView(hs->extensions) : ByteView());
   Bytes to_sign = auth_data;
   append(to_sign, req.client_data_hash);
   auto sig = key->sign(to_sign);
@@ -535,6 +628,7 @@ Result<GetAssertionResponse> SoftAuthenticator::get_assertion(const GetAssertion
   out.authenticator_data = std::move(auth_data);
   out.signature = std::move(sig).value();
   if (chosen->resident || req.allow.empty()) out.user_handle = chosen->user_id;
+  if (hs) out.hmac_secret = std::move(hs->output);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -47,6 +48,16 @@ class SoftAuthenticator final : public Authenticator {
                                const crypto::attest::Certificate* ca_cert, SysTime now);
   // Sets the BE/BS flags on new credentials and assertions (a "synced" authenticator).
   void set_backup(bool eligible, bool state);
+  // Whether the authenticator has the hmac-secret extension (default yes). Without it, like
+  // a key whose getInfo lacks the extension, requests for it are ignored (CTAP 2.1 12.5).
+  void set_hmac_secret_supported(bool supported);
+  // CTAP 2.1 12.5: how the output is encrypted for authData, i.e. the PIN/UV protocol's
+  // encrypt(sharedSecret, output) of the platform/authenticator channel. Unset (the
+  // default, an in-process platform): protocol-two shape under a fresh random key, so the RP
+  // never sees the clear output. A CTAP front end (the simulated key in tests/support) sets
+  // the shared secret of the request's key agreement.
+  using HmacSecretEncrypt = std::function<Result<Bytes>(ByteView output)>;
+  void set_hmac_secret_encrypt(HmacSecretEncrypt encrypt);
   [[nodiscard]] const webauthn::Aaguid& aaguid() const;
   [[nodiscard]] std::size_t credential_count() const;
 

@@ -35,7 +35,8 @@ Result<void> WebauthnClient::check_rp_id(std::string_view rp_id) const {
   return ok();
 }
 
-Result<std::string> WebauthnClient::create(std::string_view options_json, const SecretString* pin) {
+Result<std::string> WebauthnClient::create(std::string_view options_json, const SecretString* pin,
+                                           bool hmac_secret) {
   auto parsed = webauthn::parse_creation_options(options_json);
   if (!parsed) return Error(E::kBadOptions, parsed.error().detail());
   const webauthn::CreationParams& p = parsed->params;
@@ -54,6 +55,7 @@ Result<std::string> WebauthnClient::create(std::string_view options_json, const 
   for (const auto& d : p.exclude) req.exclude.push_back(d.id);
   req.attestation_requested = p.attestation != webauthn::Conveyance::kNone;
   req.pin = pin;
+  req.hmac_secret = hmac_secret;
   MakeCredentialResponse r = KB_TRY(authenticator_.make_credential(req));
   webauthn::RegistrationResponse out;
   out.id = std::move(r.credential_id);
@@ -63,7 +65,8 @@ Result<std::string> WebauthnClient::create(std::string_view options_json, const 
   return webauthn::to_json(out);
 }
 
-Result<std::string> WebauthnClient::get(std::string_view options_json, const SecretString* pin) {
+Result<std::string> WebauthnClient::get(std::string_view options_json, const SecretString* pin,
+                                        HmacSecretExchange* hmac_secret) {
   auto parsed = webauthn::parse_request_options(options_json);
   if (!parsed) return Error(E::kBadOptions, parsed.error().detail());
   const webauthn::RequestParams& p = parsed->params;
@@ -75,7 +78,9 @@ Result<std::string> WebauthnClient::get(std::string_view options_json, const Sec
   for (const auto& d : p.allow) req.allow.push_back(d.id);
   req.user_verification = p.user_verification;
   req.pin = pin;
+  if (hmac_secret != nullptr) req.hmac_salt = hmac_secret->salt;
   GetAssertionResponse r = KB_TRY(authenticator_.get_assertion(req));
+  if (hmac_secret != nullptr) hmac_secret->output = std::move(r.hmac_secret);
   webauthn::AssertionResponse out;
   out.id = std::move(r.credential_id);
   out.client_data_json = to_bytes(cd);

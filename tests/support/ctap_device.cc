@@ -193,6 +193,7 @@ Result<std::unique_ptr<CtapDevice>> CtapDevice::create(const std::filesystem::pa
   auto soft = KB_TRY(client::SoftAuthenticator::create(state, rng, pin ? &*pin : nullptr));
   KB_CHECK(soft.set_attestation(config.attestation, config.ca_key, config.ca_cert,
                                 SysTime{std::chrono::seconds(1790000000)}));
+  soft.set_hmac_secret_supported(config.hmac_secret);
   std::unique_ptr<CtapDevice> d(
       new CtapDevice(std::move(path), std::move(config), std::move(soft)));
   std::lock_guard<std::mutex> lock(registry_mutex());
@@ -448,6 +449,9 @@ Bytes CtapDevice::get_info() const {
       {key(4), Value::map(std::move(options))},
       {key(5), Value::uint(kMaxPayload)},
       {key(6), Value::array({Value::uint(config_.pin_protocol)})}};
+  if (config_.hmac_secret) {
+    info.emplace_back(key(2), Value::array({Value::text_string("hmac-secret")}));
+  }
   if (!config_.algorithms.empty()) {
     std::vector<Value> algs;
     for (int a : config_.algorithms) {
@@ -579,6 +583,9 @@ Bytes CtapDevice::make_credential(const Value& req) {
   mc.resident_key = rk;
   mc.exclude = std::move(*exclude);
   mc.attestation_requested = true;
+  bool hmac = false;
+  // CTAP 2.1 12.5: extensions (0x06) {"hmac-secret": true}.
+  mc.hmac_secret = option(req, 6, "hmac-secret", hmac) && hmac;
   SecretString pin(config_.pin.value_or(kInternalUvPin));
   mc.user_verification =
       verified ? webauthn::Requirement::kRequired : webauthn::Requirement::kDiscouraged;
@@ -621,7 +628,17 @@ Bytes CtapDevice::get_assertion(const Value& req) {
     if (!config_.builtin_uv) return status_only(kUnsupportedOption);
     verified = true;
   }
+  Bytes salt;
+  std::optional<SecretBytes> shared;
+  if (std::uint8_t s = hmac_secret_input(req, salt, shared); s != kOk) return status_only(s);
   client::GetAssertionRequest ga;
+  if (!salt.empty()) {
+    ga.hmac_salt = salt;
+    // The output goes into authData encrypted under this request's shared secret.
+    soft_.set_hmac_secret_encrypt([this, &shared](ByteView output) -> Result<Bytes> {
+      return pin_protocol_.encrypt(*shared, output);
+    });
+  }
   ga.rp_id = *rp_id;
   ga.client_data_hash = cdh->bytes;
   ga.allow = std::move(*allow);
@@ -631,10 +648,12 @@ Bytes CtapDevice::get_assertion(const Value& req) {
   ga.pin = verified ? &pin : nullptr;
   client::GetAssertionResponse recorded;
   if (const auto& rec = config_.recorded_assertion) {
-    recorded = {rec->credential_id, rec->authenticator_data, rec->signature, rec->user_handle};
+    recorded = {rec->credential_id, rec->authenticator_data, rec->signature, rec->user_handle,
+                std::nullopt};
   }
   auto r = config_.recorded_assertion ? Result<client::GetAssertionResponse>(std::move(recorded))
                                       : soft_.get_assertion(ga);
+  soft_.set_hmac_secret_encrypt(nullptr);
   if (!r) return status_only(status_for(r.error()));
   std::vector<std::pair<Value, Value>> m = {
       {key(1), Value::map({{Value::text_string("id"), Value::byte_string(r->credential_id)},
@@ -646,6 +665,35 @@ Bytes CtapDevice::get_assertion(const Value& req) {
                    Value::map({{Value::text_string("id"), Value::byte_string(*r->user_handle)}}));
   }
   return reply(Value::map(std::move(m)));
+}
+
+std::uint8_t CtapDevice::hmac_secret_input(const Value& req, Bytes& salt,
+                                           std::optional<SecretBytes>& shared) const {
+  const Value* ext = req.find(4);
+  if (ext == nullptr || !config_.hmac_secret) return kOk;
+  const Value* hs = ext->find("hmac-secret");
+  if (hs == nullptr) return kOk;
+  const Value* ka = hs->find(1);
+  const Value* salt_enc = bytes_member(*hs, 2);
+  const Value* salt_auth = bytes_member(*hs, 3);
+  if (ka == nullptr || salt_enc == nullptr || salt_auth == nullptr) return kMissingParameter;
+  // Protocol one when absent (CTAP 2.1 12.5); otherwise it must be the one spoken.
+  const Value* proto = hs->find(4);
+  if (proto != nullptr ? proto->as_int() != config_.pin_protocol : config_.pin_protocol != 1) {
+    return kInvalidParameter;
+  }
+  shared = pin_protocol_.decapsulate(*ka);
+  if (!shared) return kInvalidParameter;
+  // verify(sharedSecret, saltEnc, saltAuth): protocol two keys HMAC with the first 32 bytes.
+  ByteView mac_key = config_.pin_protocol == 2 ? shared->reveal().first(32) : shared->reveal();
+  if (!pin_protocol_.verify_with_token(mac_key, salt_enc->bytes, salt_auth->bytes)) {
+    return kPinAuthInvalid;  // CTAP 2.1 12.5: CTAP2_ERR_PIN_AUTH_INVALID
+  }
+  auto plain = pin_protocol_.decrypt(*shared, salt_enc->bytes);
+  // One salt only: the simulated key does not implement salt2 (64 bytes).
+  if (!plain || plain->size() != 32) return kInvalidParameter;
+  salt = to_bytes(plain->reveal());
+  return kOk;
 }
 
 Result<Bytes> load_recorded_reply(const std::filesystem::path& file) {

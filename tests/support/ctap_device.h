@@ -65,6 +65,9 @@ struct CtapDeviceConfig {
   const crypto::cose::PrivateKey* ca_key = nullptr;  // for kPackedX5c / kFidoU2f
   const crypto::attest::Certificate* ca_cert = nullptr;
   CtapFault fault = CtapFault::kNone;
+  // CTAP 2.1 12.5 hmac-secret: listed in getInfo (0x02) and implemented; otherwise ignored
+  // like a key without it.
+  bool hmac_secret = false;
 };
 
 class CtapDevice {
@@ -120,6 +123,10 @@ class CtapDevice {
   Bytes client_pin(const webauthn::cbor::Value& req);
   Bytes make_credential(const webauthn::cbor::Value& req);
   Bytes get_assertion(const webauthn::cbor::Value& req);
+  // CTAP 2.1 12.5 getAssertion input {1: keyAgreement, 2: saltEnc, 3: saltAuth, 4: protocol}:
+  // 0 and `salt` set (or left empty when not asked for), or a CTAP2 status.
+  std::uint8_t hmac_secret_input(const webauthn::cbor::Value& req, Bytes& salt,
+                                 std::optional<SecretBytes>& shared) const;
   // CTAP 2.1 6.1.2 step 11 / 6.2.2 step 5: 0 when pinUvAuthParam verifies, a CTAP2 status
   // otherwise; `verified` set accordingly.
   std::uint8_t check_pin_auth(const webauthn::cbor::Value& req, int param_key, int proto_key,

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "client/fido2/fido2_errors.h"
+#include "webauthn/auth_data.h"
 #include "webauthn/cbor.h"
 
 namespace kb::client {
@@ -141,6 +142,25 @@ Result<Bytes> unwrap_auth_data(const unsigned char* p, std::size_t n) {
     return Error(E::kDevice, "the security key sent malformed authenticator data");
   }
   return std::move(v->bytes);
+}
+
+// Whether getInfo (CTAP 2.1 6.4, member 0x02) lists the extension.
+bool info_has_extension(const fido_cbor_info_t* ci, std::string_view name) {
+  char** x = fido_cbor_info_extensions_ptr(ci);
+  for (std::size_t i = 0; i < fido_cbor_info_extensions_len(ci); ++i) {
+    if (x[i] != nullptr && name == x[i]) return true;
+  }
+  return false;
+}
+
+// CTAP 2.1 12.5: the credential has hmac-secret when the attested authData's extensions say
+// "hmac-secret": true.
+bool cred_has_hmac_secret(const fido_cred_t* cred) {
+  ByteView raw(fido_cred_authdata_raw_ptr(cred), fido_cred_authdata_raw_len(cred));
+  auto ad = webauthn::parse_authenticator_data(raw);
+  if (!ad || !ad->extensions) return false;
+  const cbor::Value* v = ad->extensions->find("hmac-secret");
+  return v != nullptr && v->kind == cbor::Value::Kind::kBool && v->u == 1;
 }
 
 std::chrono::milliseconds since(Clock::time_point t0) {
@@ -325,6 +345,11 @@ Result<MakeCredentialResponse> Fido2Authenticator::make_credential(
         fido_cred_set_uv(c, uv.uv) != FIDO_OK) {
       return Error(E::kBadRequest, "libfido2 refused the makeCredential parameters");
     }
+    // A key without hmac-secret is not asked for it: the credential simply lacks it.
+    if (req.hmac_secret && info_has_extension(ci.get(), "hmac-secret") &&
+        fido_cred_set_extensions(c, FIDO_EXT_HMAC_SECRET) != FIDO_OK) {
+      return Error(E::kBadRequest, "libfido2 refused the hmac-secret extension");
+    }
     for (const Bytes& id : req.exclude) {
       if (fido_cred_exclude(c, id.data(), id.size()) != FIDO_OK) {
         return Error(E::kBadRequest, "libfido2 refused an excluded credential id");
@@ -340,6 +365,7 @@ Result<MakeCredentialResponse> Fido2Authenticator::make_credential(
       return Error(E::kDevice, "the security key sent no credential id");
     out.attestation_object = KB_TRY(attestation_object(c));
     out.transports = {"usb"};
+    out.hmac_secret = req.hmac_secret && cred_has_hmac_secret(c);
     return out;
   }
   return Error(E::kUnsupportedAlgorithm, "no algorithm left to try");
@@ -349,7 +375,20 @@ Result<GetAssertionResponse> Fido2Authenticator::get_assertion(const GetAssertio
   if (req.client_data_hash.size() != kClientDataHashSize || req.rp_id.empty()) {
     return Error(E::kBadRequest, "bad getAssertion request");
   }
+  if (req.hmac_salt && req.hmac_salt->size() != kHmacSecretSaltSize) {
+    return Error(E::kBadRequest, "hmac-secret salt is not 32 bytes");
+  }
   UvPlan uv = KB_TRY(plan_user_verification(d_->dev, req.user_verification, req.pin));
+  bool want_hmac = false;
+  if (req.hmac_salt) {
+    std::unique_ptr<fido_cbor_info_t, InfoDeleter> ci(fido_cbor_info_new());
+    if (!ci) return Error(E::kDevice, "out of memory");
+    auto t_info = Clock::now();
+    if (int r = fido_dev_get_cbor_info(d_->dev, ci.get()); r != FIDO_OK) {
+      return d_->fail(r, "reading its properties", t_info);
+    }
+    want_hmac = info_has_extension(ci.get(), "hmac-secret");
+  }
   std::unique_ptr<fido_assert_t, AssertDeleter> as(fido_assert_new());
   if (!as) return Error(E::kDevice, "out of memory");
   fido_assert_t* a = as.get();
@@ -358,6 +397,12 @@ Result<GetAssertionResponse> Fido2Authenticator::get_assertion(const GetAssertio
                                       req.client_data_hash.size()) != FIDO_OK ||
       fido_assert_set_uv(a, uv.uv) != FIDO_OK) {
     return Error(E::kBadRequest, "libfido2 refused the getAssertion parameters");
+  }
+  // CTAP 2.1 12.5: libfido2 does the key agreement, saltEnc/saltAuth and the decryption.
+  if (want_hmac &&
+      (fido_assert_set_extensions(a, FIDO_EXT_HMAC_SECRET) != FIDO_OK ||
+       fido_assert_set_hmac_salt(a, req.hmac_salt->data(), req.hmac_salt->size()) != FIDO_OK)) {
+    return Error(E::kBadRequest, "libfido2 refused the hmac-secret salt");
   }
   for (const Bytes& id : req.allow) {
     if (fido_assert_allow_cred(a, id.data(), id.size()) != FIDO_OK) {
@@ -385,6 +430,11 @@ Result<GetAssertionResponse> Fido2Authenticator::get_assertion(const GetAssertio
   }
   if (fido_assert_user_id_len(a, 0) != 0) {
     out.user_handle = copy_blob(fido_assert_user_id_ptr(a, 0), fido_assert_user_id_len(a, 0));
+  }
+  // Absent when the credential was made without hmac-secret: the key then sends no output.
+  if (want_hmac && fido_assert_hmac_secret_len(a, 0) != 0) {
+    out.hmac_secret =
+        SecretBytes(ByteView(fido_assert_hmac_secret_ptr(a, 0), fido_assert_hmac_secret_len(a, 0)));
   }
   return out;
 }
