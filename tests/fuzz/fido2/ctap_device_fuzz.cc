@@ -19,6 +19,7 @@ struct Harness {
     c.pin = "1234";
     c.pin_protocol = 2;
     c.fido_2_1 = true;
+    c.hmac_secret = true;  // reach the hmac-secret extension parsing (CTAP 2.1 12.5)
     auto d = kb::testing::CtapDevice::create(dir.path(), "fuzz", c);
     if (d) device = std::move(d).value();
   }
