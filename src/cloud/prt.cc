@@ -99,14 +99,13 @@ Result<void> add_tgt(boost::json::object& out, const TgtOutcome& t, const Secret
 }
 
 // The device certificate is decoded once here; every check below runs on that one value.
-template <typename KeyOf>
+template <typename DecodeOf, typename KeyOf>
 Result<DevicePrtRequest> verify_request(std::string_view jwt, const crypto::Certificate& device_ca,
-                                        SysTime now, KeyOf key_of) {
+                                        SysTime now, DecodeOf decode, KeyOf key_of) {
   const jose::Jws parsed = KB_TRY(grant(jose::parse_jws(jwt), "request JWT"));
   DevicePrtRequest out;
   out.device_certificate = KB_TRY(first_x5c(parsed.header));
-  out.certificate =
-      KB_TRY(grant(crypto::Certificate::parse(out.device_certificate), "device certificate"));
+  out.certificate = KB_TRY(grant(decode(ByteView(out.device_certificate)), "device certificate"));
   KB_CHECK(grant(out.certificate.verify_issued_by(device_ca, now), "device certificate"));
   out.device_key = KB_TRY(grant(key_of(out.certificate), "device key"));
   // The algorithm follows the certified key, never the header (RFC 8725 3.1): RS256 for an
@@ -132,22 +131,26 @@ Result<DevicePrtRequest> verify_request(std::string_view jwt, const crypto::Cert
 Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteView device_ca,
                                                    SysTime now) {
   const auto ca = KB_TRY(grant(crypto::Certificate::parse(device_ca), "device CA"));
-  return verify_request(jwt, ca, now,
-                        [](const crypto::Certificate& cert) { return cert.public_key(); });
+  return verify_request(
+      jwt, ca, now, [](ByteView der) { return crypto::Certificate::parse(der); },
+      [](const crypto::Certificate& cert) { return cert.public_key(); });
 }
 
 Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteView device_ca,
                                                    SysTime now, crypto::PublicKeyCache& keys) {
   const auto ca = KB_TRY(grant(crypto::Certificate::parse(device_ca), "device CA"));
-  return verify_device_prt_request(jwt, ca, now, keys);
+  return verify_request(
+      jwt, ca, now, [](ByteView der) { return crypto::Certificate::parse(der); },
+      [&keys](const crypto::Certificate& cert) { return keys.from_certificate(cert); });
 }
 
 Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt,
                                                    const crypto::Certificate& device_ca,
-                                                   SysTime now, crypto::PublicKeyCache& keys) {
-  return verify_request(jwt, device_ca, now, [&keys](const crypto::Certificate& cert) {
-    return keys.from_certificate(cert);
-  });
+                                                   SysTime now, crypto::PublicKeyCache& keys,
+                                                   crypto::CertificateCache& device_certs) {
+  return verify_request(
+      jwt, device_ca, now, [&device_certs](ByteView der) { return device_certs.get(der); },
+      [&keys](const crypto::Certificate& cert) { return keys.from_certificate(cert); });
 }
 
 Result<std::string> peek_refresh_token(std::string_view jws) {

@@ -61,10 +61,12 @@ Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteVie
 // certificate bytes; the certificate itself is verified against the CA every time).
 Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteView device_ca,
                                                    SysTime now, crypto::PublicKeyCache& keys);
-// The same against an already decoded CA certificate (ServiceContext::certs).
+// The same against an already decoded CA certificate (ServiceContext::certs), with x5c[0]
+// decoded through `device_certs` (once per exact bytes; still verified every time).
 Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt,
                                                    const crypto::Certificate& device_ca,
-                                                   SysTime now, crypto::PublicKeyCache& keys);
+                                                   SysTime now, crypto::PublicKeyCache& keys,
+                                                   crypto::CertificateCache& device_certs);
 
 struct RefreshPrtRequest {
   std::string refresh_token;  // the PRT

@@ -101,14 +101,20 @@ Result<std::string> Certificate::subject_cn() const {
   return out;
 }
 
-Result<PublicKey> Certificate::public_key() const {
+Result<Bytes> Certificate::spki_der() const {
   if (!s_) return cert_error("empty certificate");
+  // The X509_PUBKEY keeps its decoded fields: this re-encodes them, no key encoder runs.
   X509_PUBKEY* pk = X509_get_X509_PUBKEY(s_->x.get());
   int n = i2d_X509_PUBKEY(pk, nullptr);
   if (n <= 0) return cert_error("certificate public key");
   Bytes spki(static_cast<std::size_t>(n));
   unsigned char* p = spki.data();
   if (i2d_X509_PUBKEY(pk, &p) != n) return ossl_fail("i2d_X509_PUBKEY");
+  return spki;
+}
+
+Result<PublicKey> Certificate::public_key() const {
+  const Bytes spki = KB_TRY(spki_der());
   return PublicKey::from_spki_der(spki);
 }
 

@@ -37,6 +37,8 @@ class Certificate {
   [[nodiscard]] ByteView der() const;
   // The subject's only CN as UTF-8 (none, several, or a NUL in it: kBadCertificate).
   [[nodiscard]] Result<std::string> subject_cn() const;
+  // The subject public key info exactly as the certificate encodes it (no key import).
+  [[nodiscard]] Result<Bytes> spki_der() const;
   // The subject public key, RSA or P-256, fully checked (PublicKey::from_spki_der).
   [[nodiscard]] Result<PublicKey> public_key() const;
   // This certificate chains directly to the trust anchor `ca` at `at`: signature, validity,
@@ -64,6 +66,8 @@ class CertificateCache {
   // Certificate::parse(der), reusing the decoded value stored under `name` when its DER is
   // exactly `der`.
   Result<Certificate> get(std::string_view name, ByteView der);
+  // Keyed by the bytes themselves: Certificate::parse(der), decoded once per exact bytes.
+  Result<Certificate> get(ByteView der) { return get(as_chars(der), der); }
 
   [[nodiscard]] std::size_t size() const;
   [[nodiscard]] std::size_t capacity() const { return capacity_; }

@@ -40,6 +40,10 @@ struct ServiceContext {
   // Decoded tenant device CA certificates by tenant id, each used only while the store
   // still holds the same bytes (crypto/certificate.h; device_ca.h).
   std::shared_ptr<crypto::CertificateCache> certs = std::make_shared<crypto::CertificateCache>();
+  // Decoded device certificates (x5c[0] of PRT requests) by their exact DER; each is still
+  // verified against the CA at every request.
+  std::shared_ptr<crypto::CertificateCache> device_certs =
+      std::make_shared<crypto::CertificateCache>(crypto::PublicKeyCache::kDefaultCapacity);
 };
 
 // The one place an Error becomes an HTTP problem (STYLE.md "Errors"): CloudErrc,

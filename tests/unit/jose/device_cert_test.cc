@@ -147,6 +147,7 @@ TEST(Certificate, DecodedOnceChecksLikeTheByteFunctions) {
   EXPECT_TRUE(std::ranges::equal(cert->der(), der));
   EXPECT_EQ(*cert->subject_cn(), "dev-7");
   EXPECT_EQ(*cert->public_key()->to_spki_der(), *dev->public_key()->to_spki_der());
+  EXPECT_EQ(*cert->spki_der(), *dev->public_key()->to_spki_der());
   // The same decoded values verify again and again, and refuse what the bytes refuse.
   for (int i = 0; i < 2; ++i) EXPECT_TRUE(cert->verify_issued_by(*ca, kT0 + hours(1)));
   EXPECT_TRUE(
@@ -190,6 +191,7 @@ TEST(Certificate, RefusesMalformedInputAndEmptyValues) {
   EXPECT_EQ(empty.x509(), nullptr);
   EXPECT_TRUE(empty.subject_cn().error().is(PkeyErrc::kBadCertificate));
   EXPECT_TRUE(empty.public_key().error().is(PkeyErrc::kBadCertificate));
+  EXPECT_TRUE(empty.spki_der().error().is(PkeyErrc::kBadCertificate));
   EXPECT_TRUE(empty.verify_issued_by(*ca, kT0).error().is(PkeyErrc::kBadCertificate));
   auto cert = Certificate::parse(der);
   ASSERT_TRUE(cert);
@@ -226,6 +228,14 @@ TEST(CertificateCache, ReusesOnlyIdenticalBytesPerName) {
   EXPECT_EQ(cache.size(), 2U);
   EXPECT_NE(cache.get("tenant-a", b.ca_cert)->x509(), changed->x509());  // decoded again
   EXPECT_EQ(cache.capacity(), 2U);
+  // By bytes: the same bytes are one entry, decoded once.
+  CertificateCache by_bytes;
+  auto one = by_bytes.get(a.ca_cert);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(by_bytes.get(a.ca_cert)->x509(), one->x509());
+  EXPECT_NE(by_bytes.get(b.ca_cert)->x509(), one->x509());
+  EXPECT_EQ(by_bytes.size(), 2U);
+  EXPECT_FALSE(by_bytes.get(Bytes{0x30, 0x00}));
   EXPECT_EQ(CertificateCache(0).capacity(), 1U);
 }
 
