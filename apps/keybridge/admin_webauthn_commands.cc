@@ -7,6 +7,7 @@
 
 #include "base/base64.h"
 #include "base/json.h"
+#include "crypto/attestation_cert.h"
 #include "crypto/cose_key.h"
 #include "formats/keytab.h"
 #include "webauthn/diagnose.h"
@@ -19,6 +20,7 @@ using webauthn::Ceremony;
 using webauthn::Diagnosis;
 
 constexpr std::size_t kMaxResponseFile = 256 * 1024;  // as parse_*_response admits
+constexpr std::size_t kMaxAnchorFile = 1024 * 1024;   // PEM of at most 64 certificates
 constexpr std::size_t kMaxKeyFile = 16 * 1024;
 
 struct VerifyFlags {
@@ -26,6 +28,7 @@ struct VerifyFlags {
   std::vector<std::string> origins;
   std::string challenge;
   std::string registration, assertion, public_key;
+  std::vector<std::string> trust_anchors;  // PEM (or DER) files of attestation roots
   std::uint32_t sign_count = 0;
   std::string backup_eligible;  // "", "true" or "false"
   bool require_uv = false;
@@ -85,6 +88,8 @@ bj::object to_json(const Diagnosis& d) {
     bj::array chain;
     for (const auto& s : d.chain_subjects) chain.push_back(bj::string(s));
     o["attestation_chain"] = std::move(chain);
+    o["chain_check"] = webauthn::chain_check_name(d.chain_check);
+    if (!d.chain_detail.empty()) o["chain_detail"] = d.chain_detail;
     o["public_key"] = base64url_encode(d.public_key_cose);
   }
   o["alg"] = d.alg ? bj::value(*d.alg) : bj::value(nullptr);
@@ -102,6 +107,22 @@ bj::object to_json(const Diagnosis& d) {
   return o;
 }
 
+std::string chain_text(const Diagnosis& d) {
+  switch (d.chain_check) {
+    case webauthn::ChainCheck::kVerified:
+      return "verified";
+    case webauthn::ChainCheck::kFailed:
+      return "FAILED at " + d.failed_step + ": " + d.chain_detail;
+    case webauthn::ChainCheck::kNoChain:
+      return "not checked (attestation type " + d.attestation_type + " has no x5c chain)";
+    case webauthn::ChainCheck::kNotReached:
+      return "not reached (refused at an earlier step)";
+    case webauthn::ChainCheck::kNotRequested:
+      break;
+  }
+  return "not requested";
+}
+
 void print_text(const Diagnosis& d, std::ostream& out) {
   const bool reg = d.ceremony == Ceremony::kRegistration;
   out << "ceremony: " << (reg ? "registration" : "authentication") << "\n";
@@ -117,6 +138,9 @@ void print_text(const Diagnosis& d, std::ostream& out) {
     for (std::size_t i = 0; i < d.chain_subjects.size(); ++i) {
       out << "attestation chain[" << i << "]: " << d.chain_subjects[i] << "\n";
     }
+  }
+  if (reg && d.chain_check != webauthn::ChainCheck::kNotRequested) {
+    out << "chain check against the trust anchors: " << chain_text(d) << "\n";
   }
   if (d.alg) out << "algorithm: " << alg_text(*d.alg) << "\n";
   if (d.flags) out << "flags: " << flags_text(*d.flags) << "\n";
@@ -142,8 +166,14 @@ Result<Diagnosis> diagnose(const VerifyFlags& f) {
     e.origins = f.origins;
     e.require_user_verification = f.require_uv;
     e.now = SystemClock().now();
+    webauthn::AttestationPolicy policy;
+    for (const auto& path : f.trust_anchors) {
+      const Bytes pem = KB_TRY(formats::read_file(path, kMaxAnchorFile));
+      auto certs = KB_TRY(crypto::attest::parse_certificates(pem));
+      for (auto& c : certs) policy.trust_anchors.push_back(std::move(c));
+    }
     const std::string json = KB_TRY(read_text(f.registration, kMaxResponseFile));
-    return webauthn::diagnose_registration(e, json, {});
+    return webauthn::diagnose_registration(e, json, policy);
   }
   webauthn::AssertionExpectation e;
   e.challenge = challenge;
@@ -201,6 +231,11 @@ void add_admin_webauthn_commands(CLI::App& admin, int& exit_code) {
                 "The stored BE flag, true or false (default: not checked)")
       ->check(CLI::IsMember({"true", "false"}))
       ->needs(as);
+  v->add_option("--trust-anchor", f->trust_anchors,
+                "PEM (or DER) file of attestation root(s) the x5c chain must verify to; "
+                "repeatable")
+      ->check(CLI::ExistingFile)
+      ->needs(reg);
   v->add_flag("--require-uv", f->require_uv, "Require user verification (UV)");
   v->add_flag("--json", f->json, "JSON instead of text");
   v->callback([f, &exit_code, reg, as] {

@@ -4,7 +4,7 @@
 
 #include "base/base64.h"
 #include "cloud/errors.h"
-#include "crypto/device_cert.h"
+#include "crypto/certificate.h"
 #include "crypto/public_key_cache.h"
 #include "jose/jwt.h"
 #include "jose/oapxbc.h"
@@ -98,22 +98,22 @@ Result<void> add_tgt(boost::json::object& out, const TgtOutcome& t, const Secret
   return ok();
 }
 
-template <typename KeyOf>
-Result<DevicePrtRequest> verify_request(std::string_view jwt, ByteView device_ca, SysTime now,
-                                        KeyOf key_of) {
+// The device certificate is decoded once here; every check below runs on that one value.
+template <typename DecodeOf, typename KeyOf>
+Result<DevicePrtRequest> verify_request(std::string_view jwt, const crypto::Certificate& device_ca,
+                                        SysTime now, DecodeOf decode, KeyOf key_of) {
   const jose::Jws parsed = KB_TRY(grant(jose::parse_jws(jwt), "request JWT"));
   DevicePrtRequest out;
   out.device_certificate = KB_TRY(first_x5c(parsed.header));
-  KB_CHECK(grant(crypto::verify_certificate(out.device_certificate, device_ca, now),
-                 "device certificate"));
-  const crypto::PublicKey key =
-      KB_TRY(grant(key_of(ByteView(out.device_certificate)), "device key"));
+  out.certificate = KB_TRY(grant(decode(ByteView(out.device_certificate)), "device certificate"));
+  KB_CHECK(grant(out.certificate.verify_issued_by(device_ca, now), "device certificate"));
+  out.device_key = KB_TRY(grant(key_of(out.certificate), "device key"));
   // The algorithm follows the certified key, never the header (RFC 8725 3.1): RS256 for an
   // RSA device key, ES256 for a P-256 one (issue 4: "a device public key (ES256 or RS256)").
-  const jose::JwsAlg alg =
-      key.type() == crypto::KeyType::kEcP256 ? jose::JwsAlg::kEs256 : jose::JwsAlg::kRs256;
-  KB_TRY(grant(jose::verify_jws(jwt, alg, key), "device signature"));
-  out.device_id = KB_TRY(grant(crypto::certificate_subject_cn(out.device_certificate), "CN"));
+  const jose::JwsAlg alg = out.device_key.type() == crypto::KeyType::kEcP256 ? jose::JwsAlg::kEs256
+                                                                             : jose::JwsAlg::kRs256;
+  KB_TRY(grant(jose::verify_jws(jwt, alg, out.device_key), "device signature"));
+  out.device_id = KB_TRY(grant(out.certificate.subject_cn(), "CN"));
   const auto claims = KB_TRY(grant(jose::parse_claims(parsed.payload), "claims"));
   KB_CHECK(fresh(claims, now));
   KB_CHECK(expect(claims, "client_id", kBrokerClientId));
@@ -130,13 +130,27 @@ Result<DevicePrtRequest> verify_request(std::string_view jwt, ByteView device_ca
 
 Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteView device_ca,
                                                    SysTime now) {
-  return verify_request(jwt, device_ca, now, &crypto::certificate_public_key);
+  const auto ca = KB_TRY(grant(crypto::Certificate::parse(device_ca), "device CA"));
+  return verify_request(
+      jwt, ca, now, [](ByteView der) { return crypto::Certificate::parse(der); },
+      [](const crypto::Certificate& cert) { return cert.public_key(); });
 }
 
 Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteView device_ca,
                                                    SysTime now, crypto::PublicKeyCache& keys) {
-  return verify_request(jwt, device_ca, now,
-                        [&keys](ByteView cert) { return keys.from_certificate(cert); });
+  const auto ca = KB_TRY(grant(crypto::Certificate::parse(device_ca), "device CA"));
+  return verify_request(
+      jwt, ca, now, [](ByteView der) { return crypto::Certificate::parse(der); },
+      [&keys](const crypto::Certificate& cert) { return keys.from_certificate(cert); });
+}
+
+Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt,
+                                                   const crypto::Certificate& device_ca,
+                                                   SysTime now, crypto::PublicKeyCache& keys,
+                                                   crypto::CertificateCache& device_certs) {
+  return verify_request(
+      jwt, device_ca, now, [&device_certs](ByteView der) { return device_certs.get(der); },
+      [&keys](const crypto::Certificate& cert) { return keys.from_certificate(cert); });
 }
 
 Result<std::string> peek_refresh_token(std::string_view jws) {

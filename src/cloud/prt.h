@@ -25,6 +25,7 @@
 #include "base/result.h"
 #include "base/secret.h"
 #include "cloud/partial_tgt.h"
+#include "crypto/certificate.h"
 #include "crypto/pkey.h"
 #include "crypto/public_key_cache.h"
 #include "jose/jws.h"
@@ -41,9 +42,11 @@ inline constexpr std::string_view kGrantRefreshToken = "refresh_token";
 inline constexpr std::chrono::seconds kRequestMaxAge{600};
 
 struct DevicePrtRequest {
-  Bytes device_certificate;  // DER, x5c[0], chained to the tenant's device CA
-  std::string device_id;     // its subject CN
-  std::string username;      // the user's UPN
+  Bytes device_certificate;         // DER, x5c[0], chained to the tenant's device CA
+  crypto::Certificate certificate;  // the same, decoded once
+  crypto::PublicKey device_key;     // its subject key (the request's signing key)
+  std::string device_id;            // its subject CN
+  std::string username;             // the user's UPN
   std::string request_nonce;
   std::string assertion;  // WebAuthn PublicKeyCredential JSON, serialized
 };
@@ -58,6 +61,12 @@ Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteVie
 // certificate bytes; the certificate itself is verified against the CA every time).
 Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt, ByteView device_ca,
                                                    SysTime now, crypto::PublicKeyCache& keys);
+// The same against an already decoded CA certificate (ServiceContext::certs), with x5c[0]
+// decoded through `device_certs` (once per exact bytes; still verified every time).
+Result<DevicePrtRequest> verify_device_prt_request(std::string_view jwt,
+                                                   const crypto::Certificate& device_ca,
+                                                   SysTime now, crypto::PublicKeyCache& keys,
+                                                   crypto::CertificateCache& device_certs);
 
 struct RefreshPrtRequest {
   std::string refresh_token;  // the PRT

@@ -11,6 +11,7 @@
 #include <ctime>
 #include <memory>
 
+#include "crypto/certificate.h"
 #include "crypto/internal/ossl.h"
 #include "crypto/internal/pkey_handle.h"
 
@@ -25,12 +26,6 @@ using X509Ptr = std::unique_ptr<X509, X509Free>;
 struct NameFree {
   void operator()(X509_NAME* n) const { X509_NAME_free(n); }
 };
-struct StoreFree {
-  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-struct StoreCtxFree {
-  void operator()(X509_STORE_CTX* s) const { X509_STORE_CTX_free(s); }
-};
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
@@ -38,13 +33,8 @@ struct BnFree {
   void operator()(BIGNUM* b) const { BN_free(b); }
 };
 
-constexpr std::size_t kMaxCertSize = 16 * 1024;
 constexpr std::size_t kMaxCnLength = 64;  // RFC 5280 ub-common-name
 
-Error cert_error(std::string_view what) {
-  ERR_clear_error();
-  return Error(PkeyErrc::kBadCertificate, std::string(what));
-}
 Error ossl_fail(std::string_view what) {
   ERR_clear_error();
   return Error(PkeyErrc::kOpenssl, std::string(what) + " failed");
@@ -53,21 +43,6 @@ Error ossl_fail(std::string_view what) {
 Result<OSSL_LIB_CTX*> libctx() {
   const internal::Algorithms* a = KB_TRY(internal::algorithms());
   return a->libctx;
-}
-
-Result<X509Ptr> parse(ByteView der) {
-  if (der.empty() || der.size() > kMaxCertSize) return cert_error("certificate size out of range");
-  OSSL_LIB_CTX* lc = KB_TRY(libctx());
-  X509Ptr x(X509_new_ex(lc, nullptr));
-  if (!x) return ossl_fail("X509_new_ex");
-  X509* raw = x.get();
-  const unsigned char* p = der.data();
-  if (d2i_X509(&raw, &p, static_cast<long>(der.size())) == nullptr) {
-    x.release();  // d2i freed it on failure
-    return cert_error("malformed certificate");
-  }
-  if (p != der.data() + der.size()) return cert_error("trailing bytes after certificate");
-  return x;
 }
 
 Result<Bytes> encode(X509* x) {
@@ -159,76 +134,43 @@ Result<Bytes> issue_device_certificate(const PublicKey& subject_key, std::string
                                        const PrivateKey& ca_key, ByteView ca_cert_der,
                                        Validity validity, Rng& rng) {
   if (subject_key.empty() || ca_key.empty()) return Error(PkeyErrc::kBadKey, "empty key");
-  X509Ptr ca = KB_TRY(parse(ca_cert_der));
+  const Certificate ca_cert = KB_TRY(Certificate::parse(ca_cert_der));
+  X509* ca = ca_cert.x509();
   // The CA certificate must belong to the signing key, or the result would never verify.
-  if (X509_check_private_key(ca.get(), ca_key.handle().pkey) != 1) {
-    return cert_error("CA key does not match the CA certificate");
+  if (X509_check_private_key(ca, ca_key.handle().pkey) != 1) {
+    ERR_clear_error();
+    return Error(PkeyErrc::kBadCertificate, "CA key does not match the CA certificate");
   }
   X509Ptr x = KB_TRY(skeleton(subject_key.handle().pkey, device_id, validity, rng));
-  if (X509_set_issuer_name(x.get(), X509_get_subject_name(ca.get())) != 1) {
+  if (X509_set_issuer_name(x.get(), X509_get_subject_name(ca)) != 1) {
     return ossl_fail("issuer name");
   }
-  KB_CHECK(add_ext(x.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE"));
+  KB_CHECK(add_ext(x.get(), ca, NID_basic_constraints, "critical,CA:FALSE"));
   const char* usage = subject_key.type() == KeyType::kRsa
                           ? "critical,digitalSignature,keyEncipherment"
                           : "critical,digitalSignature";
-  KB_CHECK(add_ext(x.get(), ca.get(), NID_key_usage, usage));
-  KB_CHECK(add_ext(x.get(), ca.get(), NID_ext_key_usage, "clientAuth"));
-  KB_CHECK(add_ext(x.get(), ca.get(), NID_subject_key_identifier, "hash"));
-  KB_CHECK(add_ext(x.get(), ca.get(), NID_authority_key_identifier, "keyid:always"));
+  KB_CHECK(add_ext(x.get(), ca, NID_key_usage, usage));
+  KB_CHECK(add_ext(x.get(), ca, NID_ext_key_usage, "clientAuth"));
+  KB_CHECK(add_ext(x.get(), ca, NID_subject_key_identifier, "hash"));
+  KB_CHECK(add_ext(x.get(), ca, NID_authority_key_identifier, "keyid:always"));
   KB_CHECK(sign_cert(x.get(), ca_key));
   return encode(x.get());
 }
 
 Result<void> verify_certificate(ByteView cert_der, ByteView ca_cert_der, SysTime at) {
-  X509Ptr cert = KB_TRY(parse(cert_der));
-  X509Ptr ca = KB_TRY(parse(ca_cert_der));
-  OSSL_LIB_CTX* lc = KB_TRY(libctx());
-  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
-  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new_ex(lc, nullptr));
-  if (!store || !ctx || X509_STORE_add_cert(store.get(), ca.get()) != 1 ||
-      X509_STORE_CTX_init(ctx.get(), store.get(), cert.get(), nullptr) != 1) {
-    return ossl_fail("X509 store");
-  }
-  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-  X509_VERIFY_PARAM_set_time(param, to_time_t(at));
-  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT);
-  X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_CLIENT);
-  if (X509_verify_cert(ctx.get()) != 1) {
-    int err = X509_STORE_CTX_get_error(ctx.get());
-    return cert_error(std::string("certificate does not verify: ") +
-                      X509_verify_cert_error_string(err));
-  }
-  return kb::ok();
+  const Certificate cert = KB_TRY(Certificate::parse(cert_der));
+  const Certificate ca = KB_TRY(Certificate::parse(ca_cert_der));
+  return cert.verify_issued_by(ca, at);
 }
 
 Result<PublicKey> certificate_public_key(ByteView cert_der) {
-  X509Ptr x = KB_TRY(parse(cert_der));
-  X509_PUBKEY* pk = X509_get_X509_PUBKEY(x.get());
-  int n = i2d_X509_PUBKEY(pk, nullptr);
-  if (n <= 0) return cert_error("certificate public key");
-  Bytes spki(static_cast<std::size_t>(n));
-  unsigned char* p = spki.data();
-  if (i2d_X509_PUBKEY(pk, &p) != n) return ossl_fail("i2d_X509_PUBKEY");
-  return PublicKey::from_spki_der(spki);
+  const Certificate cert = KB_TRY(Certificate::parse(cert_der));
+  return cert.public_key();
 }
 
 Result<std::string> certificate_subject_cn(ByteView cert_der) {
-  X509Ptr x = KB_TRY(parse(cert_der));
-  X509_NAME* name = X509_get_subject_name(x.get());
-  int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-  if (idx < 0) return cert_error("subject has no CN");
-  if (X509_NAME_get_index_by_NID(name, NID_commonName, idx) >= 0) {
-    return cert_error("subject has more than one CN");
-  }
-  ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
-  unsigned char* utf8 = nullptr;
-  int n = ASN1_STRING_to_UTF8(&utf8, s);
-  if (n < 0) return cert_error("CN is not a string");
-  std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(n));
-  OPENSSL_free(utf8);
-  if (out.find('\0') != std::string::npos) return cert_error("CN holds a NUL");
-  return out;
+  const Certificate cert = KB_TRY(Certificate::parse(cert_der));
+  return cert.subject_cn();
 }
 
 }  // namespace kb::crypto

@@ -9,11 +9,16 @@ namespace kb::crypto {
 PublicKeyCache::PublicKeyCache(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
 Result<PublicKey> PublicKeyCache::from_spki_der(ByteView der) {
-  return get('s', der, &PublicKey::from_spki_der);
+  return get('s', der, [der] { return PublicKey::from_spki_der(der); });
 }
 
 Result<PublicKey> PublicKeyCache::from_certificate(ByteView cert_der) {
-  return get('c', cert_der, &certificate_public_key);
+  return get('c', cert_der, [cert_der] { return certificate_public_key(cert_der); });
+}
+
+Result<PublicKey> PublicKeyCache::from_certificate(const Certificate& cert) {
+  if (cert.empty()) return Error(PkeyErrc::kBadCertificate, "empty certificate");
+  return get('c', cert.der(), [&cert] { return cert.public_key(); });
 }
 
 std::size_t PublicKeyCache::size() const {
@@ -21,7 +26,8 @@ std::size_t PublicKeyCache::size() const {
   return keys_.size();
 }
 
-Result<PublicKey> PublicKeyCache::get(char kind, ByteView der, Load load) {
+Result<PublicKey> PublicKeyCache::get(char kind, ByteView der,
+                                      const std::function<Result<PublicKey>()>& load) {
   std::string id(1, kind);
   id.append(as_chars(der));
   {
@@ -30,7 +36,7 @@ Result<PublicKey> PublicKeyCache::get(char kind, ByteView der, Load load) {
   }
   // The full import and check run outside the lock; two threads may both check the same
   // new bytes once, which is harmless.
-  PublicKey key = KB_TRY(load(der));
+  PublicKey key = KB_TRY(load());
   std::lock_guard lock(mu_);
   if (keys_.contains(id)) return key;
   while (keys_.size() >= capacity_ && !order_.empty()) {

@@ -11,12 +11,14 @@
 
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "base/bytes.h"
 #include "base/result.h"
+#include "crypto/certificate.h"
 #include "crypto/pkey.h"
 
 namespace kb::crypto {
@@ -30,13 +32,15 @@ class PublicKeyCache {
   Result<PublicKey> from_spki_der(ByteView der);
   // certificate_public_key (device_cert.h), remembered for identical certificate bytes.
   Result<PublicKey> from_certificate(ByteView cert_der);
+  // The same for an already decoded certificate (same entries as the bytes overload): a
+  // miss takes the key from `cert` without decoding it again.
+  Result<PublicKey> from_certificate(const Certificate& cert);
 
   [[nodiscard]] std::size_t size() const;
   [[nodiscard]] std::size_t capacity() const { return capacity_; }
 
  private:
-  using Load = Result<PublicKey> (*)(ByteView der);
-  Result<PublicKey> get(char kind, ByteView der, Load load);
+  Result<PublicKey> get(char kind, ByteView der, const std::function<Result<PublicKey>()>& load);
 
   std::size_t capacity_;
   mutable std::mutex mu_;

@@ -136,6 +136,22 @@ std::string spec_step(WebauthnErrc e, Ceremony c) {
   return out;
 }
 
+std::string_view chain_check_name(ChainCheck c) {
+  switch (c) {
+    case ChainCheck::kNotRequested:
+      return "not requested";
+    case ChainCheck::kNotReached:
+      return "not reached";
+    case ChainCheck::kNoChain:
+      return "no chain";
+    case ChainCheck::kVerified:
+      return "verified";
+    case ChainCheck::kFailed:
+      return "failed";
+  }
+  return "not requested";
+}
+
 std::string spec_step(const Error& e, Ceremony c) {
   if (e.domain() == ErrorDomain::kWebauthn)
     return spec_step(static_cast<WebauthnErrc>(e.code()), c);
@@ -163,10 +179,19 @@ Diagnosis diagnose_registration(const RegistrationExpectation& e, std::string_vi
   d.ceremony = Ceremony::kRegistration;
   read_registration(d, response_json);
   auto r = verify_registration(e, response_json, policy);
+  const bool anchored = !policy.trust_anchors.empty();
   if (!r) {
+    // The chain is checked at 7.1 step 23 (registration.cc check_policy), after every
+    // other check of the attestation: any other refusal came before it.
+    if (anchored) {
+      const bool chain_failed = r.error().is(WebauthnErrc::kUntrustedAttestation);
+      d.chain_check = chain_failed ? ChainCheck::kFailed : ChainCheck::kNotReached;
+      if (chain_failed) d.chain_detail = r.error().detail();
+    }
     fail(d, r.error());
     return d;
   }
+  if (anchored) d.chain_check = r->trusted ? ChainCheck::kVerified : ChainCheck::kNoChain;
   d.attestation_type = std::string(attestation_type_name(r->attestation_type));
   d.aaguid = r->aaguid;
   d.alg = static_cast<std::int32_t>(r->alg);

@@ -28,6 +28,18 @@ std::string spec_step(WebauthnErrc e, Ceremony c);
 // JSON, say) the parse step of the ceremony.
 std::string spec_step(const Error& e, Ceremony c);
 
+// The attestation chain check against trust anchors the caller gave (AttestationPolicy::
+// trust_anchors; WebAuthn 7.1 step 23, "assess the attestation trustworthiness").
+enum class ChainCheck {
+  kNotRequested,  // no trust anchor given
+  kNotReached,    // the response was refused at an earlier step
+  kNoChain,       // verified, but its attestation (none, self) has no x5c chain to check
+  kVerified,      // the x5c chain verifies to one of the anchors
+  kFailed,        // it does not (chain_detail says why)
+};
+// "not requested", "not reached", "no chain", "verified", "failed".
+std::string_view chain_check_name(ChainCheck c);
+
 struct Diagnosis {
   Ceremony ceremony = Ceremony::kRegistration;
   std::optional<Error> failure;  // empty: verification passed
@@ -46,12 +58,16 @@ struct Diagnosis {
   std::optional<Aaguid> aaguid;
   std::vector<std::string> chain_subjects;  // x5c, leaf first: "CN=..., O=..., C=..."
   Bytes public_key_cose;                    // what an RP would store
+  ChainCheck chain_check = ChainCheck::kNotRequested;
+  std::string chain_detail;  // kFailed: the chain verifier's reason
   // Authentication only: the counter an RP would store after this assertion.
   std::optional<std::uint32_t> new_sign_count;
 
   [[nodiscard]] bool ok() const { return !failure.has_value(); }
 };
 
+// With trust anchors in `policy`, a basic/attca x5c chain (packed, tpm, fido-u2f...) must
+// verify to one of them, and chain_check says whether it did.
 Diagnosis diagnose_registration(const RegistrationExpectation& e, std::string_view response_json,
                                 const AttestationPolicy& policy);
 

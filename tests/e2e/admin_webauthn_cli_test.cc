@@ -130,6 +130,57 @@ TEST_F(WebauthnVerifyCli, PackedX5cRegistrationShowsTheChainInJson) {
   EXPECT_FALSE(o.contains("failed_step"));
 }
 
+// A certificate as a PEM file (64-column base64 lines).
+std::string pem_of(const crypto::attest::Certificate& c) {
+  const std::string b64 = base64_encode(c.der());
+  std::string out = "-----BEGIN CERTIFICATE-----\n";
+  for (std::size_t i = 0; i < b64.size(); i += 64) out += b64.substr(i, 64) + "\n";
+  return out + "-----END CERTIFICATE-----\n";
+}
+
+TEST_F(WebauthnVerifyCli, TrustAnchorSaysWhetherThePackedChainVerified) {
+  Ca ca = make_ca("Keybridge Test Attestation Root");
+  Ca other = make_ca("Another Root");
+  ASSERT_TRUE(auth_->set_attestation(client::SoftAttestation::kPackedX5c, &ca.key, &ca.cert,
+                                     SystemClock().now()));
+  auto [json, opts] = create(creation());
+  const std::string good = write("root.pem", pem_of(ca.cert));
+  const std::string bad = write("other.pem", pem_of(other.cert));
+
+  auto ok = verify_registration_file(json, opts, {"--trust-anchor", good});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  expect_has(ok, "chain check against the trust anchors: verified");
+  expect_has(ok, "result: verified");
+
+  auto refused = verify_registration_file(json, opts, {"--trust-anchor", bad});
+  expect_refused_at(refused, "7.1 step 23");
+  expect_has(refused, "chain check against the trust anchors: FAILED at WebAuthn 7.1 step 23");
+
+  auto j = verify_registration_file(json, opts, {"--trust-anchor", bad, "--json"});
+  EXPECT_EQ(j.exit_code, 1) << j.out;
+  auto o = json_of(j);
+  EXPECT_EQ(o.at("chain_check").as_string(), "failed");
+  EXPECT_FALSE(o.at("chain_detail").as_string().empty());
+  // Either of two anchors will do.
+  auto both = verify_registration_file(json, opts,
+                                       {"--trust-anchor", bad, "--trust-anchor", good, "--json"});
+  EXPECT_EQ(both.exit_code, 0) << both.out;
+  EXPECT_EQ(json_of(both).at("chain_check").as_string(), "verified");
+  // Without the option nothing is claimed about the chain.
+  auto none = verify_registration_file(json, opts, {"--json"});
+  EXPECT_EQ(json_of(none).at("chain_check").as_string(), "not requested");
+  // A self attestation has no chain to check.
+  ASSERT_TRUE(auth_->set_attestation(client::SoftAttestation::kPackedSelf, nullptr, nullptr,
+                                     SystemClock().now()));
+  auto [self_json, self_opts] = create(creation());
+  auto self = verify_registration_file(self_json, self_opts, {"--trust-anchor", good});
+  EXPECT_EQ(self.exit_code, 0) << self.out;
+  expect_has(self, "chain check against the trust anchors: not checked (attestation type self");
+  // An anchor file that holds no certificate is an unusable invocation.
+  auto junk = verify_registration_file(json, opts, {"--trust-anchor", write("junk.pem", "x")});
+  EXPECT_EQ(junk.exit_code, 2) << junk.out;
+}
+
 TEST_F(WebauthnVerifyCli, FidoU2fRegistrationIsDescribed) {
   Ca ca = make_ca("U2F Root");
   ASSERT_TRUE(auth_->set_attestation(client::SoftAttestation::kFidoU2f, &ca.key, &ca.cert,

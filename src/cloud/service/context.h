@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/http.h"
 #include "base/http_router.h"
+#include "crypto/certificate.h"
 #include "crypto/master_key.h"
 #include "crypto/public_key_cache.h"
 #include "store/cloud.h"
@@ -36,6 +37,13 @@ struct ServiceContext {
   // Checked device certificate and transport keys by exact DER (crypto/public_key_cache.h);
   // shared by every handler of this service, bounded.
   std::shared_ptr<crypto::PublicKeyCache> keys = std::make_shared<crypto::PublicKeyCache>();
+  // Decoded tenant device CA certificates by tenant id, each used only while the store
+  // still holds the same bytes (crypto/certificate.h; device_ca.h).
+  std::shared_ptr<crypto::CertificateCache> certs = std::make_shared<crypto::CertificateCache>();
+  // Decoded device certificates (x5c[0] of PRT requests) by their exact DER; each is still
+  // verified against the CA at every request.
+  std::shared_ptr<crypto::CertificateCache> device_certs =
+      std::make_shared<crypto::CertificateCache>(crypto::PublicKeyCache::kDefaultCapacity);
 };
 
 // The one place an Error becomes an HTTP problem (STYLE.md "Errors"): CloudErrc,

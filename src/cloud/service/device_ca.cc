@@ -62,4 +62,11 @@ Result<std::optional<Bytes>> device_ca_certificate(ServiceContext& ctx,
   return out;
 }
 
+Result<std::optional<crypto::Certificate>> decoded_device_ca(ServiceContext& ctx,
+                                                             std::string_view tenant_id) {
+  const auto der = KB_TRY(device_ca_certificate(ctx, tenant_id));
+  if (!der) return std::optional<crypto::Certificate>();
+  return std::optional<crypto::Certificate>(KB_TRY(ctx.certs->get(tenant_id, *der)));
+}
+
 }  // namespace kb::cloud

@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "cloud/service/context.h"
+#include "crypto/certificate.h"
 #include "crypto/pkey.h"
 
 namespace kb::cloud {
@@ -33,5 +34,9 @@ Result<TenantDeviceCa> ensure_device_ca(ServiceContext& ctx, std::string_view te
 
 // The tenant's CA certificate when it has one (read-only: sign-in never creates a CA).
 Result<std::optional<Bytes>> device_ca_certificate(ServiceContext& ctx, std::string_view tenant_id);
+// The same, decoded: the store is read every time, and the decoded certificate is reused
+// from ctx.certs only while the stored bytes are unchanged (a replaced CA is decoded anew).
+Result<std::optional<crypto::Certificate>> decoded_device_ca(ServiceContext& ctx,
+                                                             std::string_view tenant_id);
 
 }  // namespace kb::cloud

@@ -5,11 +5,9 @@
 // The user proves presence with an assertion over an authentication challenge; the device
 // gets a certificate for its device key (CN = device id) from the tenant's device CA.
 #include "base/base64.h"
-#include "base/json.h"
 #include "cloud/errors.h"
 #include "cloud/service/device_ca.h"
 #include "cloud/service/device_registration.h"
-#include "cloud/service/signin_assertion.h"
 #include "cloud/service/signin_common.h"
 #include "cloud/service/signin_routes.h"
 #include "crypto/device_cert.h"
@@ -34,7 +32,9 @@ Result<boost::json::value> register_device(ServiceContext& ctx, const http::Requ
                                            std::string_view tenant_id) {
   const auto body = KB_TRY(read_json_body(request));
   const auto username = KB_TRY(required_string(body, "username"));
-  const auto challenge_id = KB_TRY(required_string(body, "challenge_id"));
+  // The request is well formed before anything is looked up or consumed: the assertion's
+  // members are checked again by check_user_key_assertion, which uses them.
+  KB_TRY(required_string(body, "challenge_id"));
   const auto display_name = KB_TRY(required_string(body, "display_name", kMaxDisplayName));
   const auto* assertion = body.if_contains("assertion");
   if (assertion == nullptr || !assertion->is_object()) {
@@ -43,17 +43,7 @@ Result<boost::json::value> register_device(ServiceContext& ctx, const http::Requ
   DeviceKeys keys = KB_TRY(read_device_keys(body));
 
   const auto user = KB_TRY(signin_user_by_upn(ctx, tenant_id, username));
-  std::optional<store::Challenge> ch;
-  KB_CHECK(ctx.store.transact([&](store::CloudTxn& t) -> Result<void> {
-    ch = KB_TRY(t.take_challenge(tenant_id, challenge_id, store::ChallengePurpose::kAuthentication,
-                                 ctx.clock.now()));
-    return ok();
-  }));
-  if (!ch) return Error(CloudErrc::kInvalidGrant, "unknown or expired challenge");
-  auto allow = KB_TRY(parse_allow_list_json(ch->ceremony_json));
-  const std::string assertion_json = json::serialize(*assertion);
-  KB_CHECK(check_sign_in_assertion(ctx, tenant_id,
-                                   {assertion_json, ch->challenge, std::move(allow), user.id}));
+  KB_TRY(check_user_key_assertion(ctx, tenant_id, user, body));
 
   const NewDevice d = KB_TRY(create_device(ctx, tenant_id, user.id, display_name, std::move(keys),
                                            store::JoinType::kCloud));

@@ -71,12 +71,13 @@ Result<store::Device> usable_device(ServiceContext& ctx, std::string_view tenant
 // the challenge of the WebAuthn assertion, which must be by a key of the named user.
 Result<GrantSubject> first_sign_in(ServiceContext& ctx, std::string_view tenant_id,
                                    std::string_view jwt) {
-  const auto ca = KB_TRY(device_ca_certificate(ctx, tenant_id));
+  const auto ca = KB_TRY(decoded_device_ca(ctx, tenant_id));
   if (!ca) return Error(CloudErrc::kInvalidGrant, "the tenant has no device CA");
-  const auto req = KB_TRY(verify_device_prt_request(jwt, *ca, ctx.clock.now(), *ctx.keys));
+  const auto req =
+      KB_TRY(verify_device_prt_request(jwt, *ca, ctx.clock.now(), *ctx.keys, *ctx.device_certs));
   auto device = KB_TRY(usable_device(ctx, tenant_id, req.device_id));
-  const auto cert_key = KB_TRY(ctx.keys->from_certificate(req.device_certificate));
-  if (KB_TRY(cert_key.to_spki_der()) != device.device_key) {
+  // The certified key bytes against the registered ones (no key re-encoding per request).
+  if (KB_TRY(req.certificate.spki_der()) != device.device_key) {
     return Error(CloudErrc::kInvalidGrant, "the certificate's key is not the device's");
   }
   const Bytes challenge = KB_TRY(take_nonce(ctx, tenant_id, req.request_nonce));

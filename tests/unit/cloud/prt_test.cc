@@ -218,6 +218,44 @@ TEST_F(Prt, CachedCertificateKeyVerifiesTheSameAndRefusesTheSameRequests) {
   EXPECT_FALSE(verify_device_prt_request(form_value(body, "request"), ca_, kNow, keys));
 }
 
+TEST_F(Prt, DecodedCaVerifiesTheSameAndRefusesTheSameRequests) {
+  crypto::PublicKeyCache keys;
+  crypto::CertificateCache certs;
+  const auto ca = crypto::Certificate::parse(ca_);
+  ASSERT_TRUE(ca);
+  const std::string jwt = request_jwt();
+  for (int round = 0; round < 2; ++round) {
+    auto req = verify_device_prt_request(jwt, *ca, kNow, keys, certs);
+    ASSERT_TRUE(req) << req.error().to_string();
+    EXPECT_EQ(req->device_id, "device-42");
+    EXPECT_EQ(req->certificate.der().size(), device_cert_.size());
+    EXPECT_EQ(*req->device_key.to_spki_der(), *device_key_.public_key()->to_spki_der());
+    EXPECT_EQ(*req->certificate.spki_der(), *device_key_.public_key()->to_spki_der());
+    EXPECT_EQ(certs.size(), 1U);  // decoded once
+  }
+  auto other_key = *crypto::PrivateKey::generate_ec_p256();
+  auto other_ca = crypto::Certificate::parse(*crypto::make_ca_certificate(
+      other_key, "other", {kNow - std::chrono::hours(1), kNow + std::chrono::hours(1)}, rng_));
+  ASSERT_TRUE(other_ca);
+  // The cached decoding is still checked against the CA, the clock and the signature.
+  auto e = verify_device_prt_request(jwt, *other_ca, kNow, keys, certs);
+  ASSERT_FALSE(e);
+  EXPECT_TRUE(e.error().is(CloudErrc::kInvalidGrant));
+  EXPECT_FALSE(verify_device_prt_request(jwt, *ca, kNow + std::chrono::minutes(11), keys, certs));
+  EXPECT_FALSE(verify_device_prt_request(jwt, crypto::Certificate(), kNow, keys, certs));
+  std::string tampered = jwt;
+  tampered[jwt.find('.') + 5] ^= 0x01;
+  EXPECT_FALSE(verify_device_prt_request(tampered, *ca, kNow, keys, certs));
+  auto other_device = *crypto::PrivateKey::generate_rsa(2048);
+  auto body = *client::make_device_prt_request(other_device, device_cert_, "alice@contoso.test",
+                                               "n", assertion(), true, clock_, rng_);
+  EXPECT_FALSE(verify_device_prt_request(form_value(body, "request"), *ca, kNow, keys, certs));
+  // A malformed CA is refused by the bytes overloads as an invalid grant.
+  auto bad = verify_device_prt_request(jwt, Bytes{0x30, 0x00}, kNow, keys);
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(bad.error().is(CloudErrc::kInvalidGrant));
+}
+
 TEST_F(Prt, RefreshIsSignedWithTheSessionKeyAndNothingElse) {
   SecretBytes session(Bytes(32, 0x11));
   auto body = client::make_refresh_prt_request("prt-opaque", session, "n-2", true, clock_, rng_);

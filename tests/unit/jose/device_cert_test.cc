@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
+#include "crypto/certificate.h"
 #include "crypto/crypto.h"
 #include "jose_test_util.h"
 
@@ -130,6 +132,111 @@ TEST(DeviceCert, RefusesBadIssuanceRequests) {
   EXPECT_FALSE(
       issue_device_certificate(pub, "dev", pki.ca_key, pki.ca_cert, Validity{kT0, kT0}, rng));
   EXPECT_FALSE(issue_device_certificate(PublicKey(), "dev", pki.ca_key, pki.ca_cert, kYear, rng));
+}
+
+// Certificate: decoded once, every check still runs on each call.
+TEST(Certificate, DecodedOnceChecksLikeTheByteFunctions) {
+  SystemRng rng;
+  Pki pki = make_pki(true);
+  auto dev = PrivateKey::generate_rsa(2048);
+  Bytes der =
+      *issue_device_certificate(*dev->public_key(), "dev-7", pki.ca_key, pki.ca_cert, kYear, rng);
+  auto cert = Certificate::parse(der);
+  auto ca = Certificate::parse(pki.ca_cert);
+  ASSERT_TRUE(cert && ca);
+  EXPECT_TRUE(std::ranges::equal(cert->der(), der));
+  EXPECT_EQ(*cert->subject_cn(), "dev-7");
+  EXPECT_EQ(*cert->public_key()->to_spki_der(), *dev->public_key()->to_spki_der());
+  EXPECT_EQ(*cert->spki_der(), *dev->public_key()->to_spki_der());
+  // The same decoded values verify again and again, and refuse what the bytes refuse.
+  for (int i = 0; i < 2; ++i) EXPECT_TRUE(cert->verify_issued_by(*ca, kT0 + hours(1)));
+  EXPECT_TRUE(
+      cert->verify_issued_by(*ca, kT0 + hours(24 * 366)).error().is(PkeyErrc::kBadCertificate));
+  EXPECT_TRUE(cert->verify_issued_by(*ca, kT0 - hours(1)).error().is(PkeyErrc::kBadCertificate));
+  auto other = Certificate::parse(make_pki(true).ca_cert);
+  ASSERT_TRUE(other);
+  EXPECT_TRUE(cert->verify_issued_by(*other, kT0 + hours(1)).error().is(PkeyErrc::kBadCertificate));
+  EXPECT_FALSE(ca->verify_issued_by(*cert, kT0 + hours(1)));  // a device cert is no CA
+  // A copy shares the decoded certificate.
+  const Certificate copy = *cert;
+  EXPECT_EQ(copy.x509(), cert->x509());
+  EXPECT_TRUE(copy.verify_issued_by(*ca, kT0 + hours(1)));
+}
+
+TEST(Certificate, RefusesMalformedInputAndEmptyValues) {
+  SystemRng rng;
+  Pki pki = make_pki(false);
+  auto dev = PrivateKey::generate_ec_p256();
+  Bytes der =
+      *issue_device_certificate(*dev->public_key(), "dev", pki.ca_key, pki.ca_cert, kYear, rng);
+  Bytes trailing = der;
+  trailing.push_back(0);
+  EXPECT_TRUE(Certificate::parse(trailing).error().is(PkeyErrc::kBadCertificate));
+  EXPECT_TRUE(Certificate::parse({}).error().is(PkeyErrc::kBadCertificate));
+  EXPECT_TRUE(Certificate::parse(Bytes(16 * 1024 + 1, 0x30)).error().is(PkeyErrc::kBadCertificate));
+  EXPECT_TRUE(Certificate::parse(ByteView(der).first(der.size() - 1))
+                  .error()
+                  .is(PkeyErrc::kBadCertificate));
+  Bytes tampered = der;
+  tampered[tampered.size() / 2] ^= 0x01;  // decodes, but the signature no longer holds
+  auto t = Certificate::parse(tampered);
+  auto ca = Certificate::parse(pki.ca_cert);
+  ASSERT_TRUE(ca);
+  if (t) {
+    EXPECT_FALSE(t->verify_issued_by(*ca, kT0 + hours(1)));
+  }
+  const Certificate empty;
+  EXPECT_TRUE(empty.empty());
+  EXPECT_TRUE(empty.der().empty());
+  EXPECT_EQ(empty.x509(), nullptr);
+  EXPECT_TRUE(empty.subject_cn().error().is(PkeyErrc::kBadCertificate));
+  EXPECT_TRUE(empty.public_key().error().is(PkeyErrc::kBadCertificate));
+  EXPECT_TRUE(empty.spki_der().error().is(PkeyErrc::kBadCertificate));
+  EXPECT_TRUE(empty.verify_issued_by(*ca, kT0).error().is(PkeyErrc::kBadCertificate));
+  auto cert = Certificate::parse(der);
+  ASSERT_TRUE(cert);
+  EXPECT_TRUE(cert->verify_issued_by(empty, kT0).error().is(PkeyErrc::kBadCertificate));
+}
+
+TEST(CertificateCache, ReusesOnlyIdenticalBytesPerName) {
+  SystemRng rng;
+  Pki a = make_pki(true);
+  Pki b = make_pki(true);
+  CertificateCache cache(2);
+  auto first = cache.get("tenant-a", a.ca_cert);
+  auto again = cache.get("tenant-a", a.ca_cert);
+  ASSERT_TRUE(first && again);
+  EXPECT_EQ(first->x509(), again->x509());  // decoded once
+  EXPECT_EQ(cache.size(), 1U);
+  // The tenant's CA changed: the new bytes are decoded and replace the entry.
+  auto changed = cache.get("tenant-a", b.ca_cert);
+  ASSERT_TRUE(changed);
+  EXPECT_NE(changed->x509(), first->x509());
+  EXPECT_TRUE(std::ranges::equal(changed->der(), b.ca_cert));
+  EXPECT_EQ(cache.size(), 1U);
+  auto after = cache.get("tenant-a", b.ca_cert);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->x509(), changed->x509());
+  // Failures are refused and not cached; the good entry stays.
+  EXPECT_TRUE(cache.get("tenant-a", Bytes{0x30, 0x00}).error().is(PkeyErrc::kBadCertificate));
+  EXPECT_EQ(cache.get("tenant-a", b.ca_cert)->x509(), changed->x509());
+  EXPECT_FALSE(cache.get("tenant-x", Bytes{0x01}));
+  EXPECT_EQ(cache.size(), 1U);
+  // Bounded: a third name evicts the oldest.
+  ASSERT_TRUE(cache.get("tenant-b", a.ca_cert));
+  ASSERT_TRUE(cache.get("tenant-c", a.ca_cert));
+  EXPECT_EQ(cache.size(), 2U);
+  EXPECT_NE(cache.get("tenant-a", b.ca_cert)->x509(), changed->x509());  // decoded again
+  EXPECT_EQ(cache.capacity(), 2U);
+  // By bytes: the same bytes are one entry, decoded once.
+  CertificateCache by_bytes;
+  auto one = by_bytes.get(a.ca_cert);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(by_bytes.get(a.ca_cert)->x509(), one->x509());
+  EXPECT_NE(by_bytes.get(b.ca_cert)->x509(), one->x509());
+  EXPECT_EQ(by_bytes.size(), 2U);
+  EXPECT_FALSE(by_bytes.get(Bytes{0x30, 0x00}));
+  EXPECT_EQ(CertificateCache(0).capacity(), 1U);
 }
 
 }  // namespace

@@ -77,6 +77,19 @@ TEST(PublicKeyCache, CertificateAndSpkiAreSeparateSpaces) {
   EXPECT_EQ(cache.size(), 1U);
   ASSERT_TRUE(cache.from_certificate(*cert));
   EXPECT_EQ(cache.size(), 1U);
+  // A decoded certificate finds the same entry as its bytes.
+  auto decoded = Certificate::parse(*cert);
+  ASSERT_TRUE(decoded);
+  auto from_decoded = cache.from_certificate(*decoded);
+  ASSERT_TRUE(from_decoded);
+  EXPECT_EQ(&from_decoded->handle(), &from_cert->handle());
+  EXPECT_EQ(cache.size(), 1U);
+  EXPECT_TRUE(cache.from_certificate(Certificate()).error().is(PkeyErrc::kBadCertificate));
+  PublicKeyCache fresh;
+  auto cold = fresh.from_certificate(*decoded);  // a miss takes the key from the value
+  ASSERT_TRUE(cold);
+  EXPECT_EQ(*cold->to_spki_der(), spki_of(*dev));
+  EXPECT_EQ(&fresh.from_certificate(*cert)->handle(), &cold->handle());
 }
 
 TEST(PublicKeyCache, EvictsTheOldestAtCapacity) {
