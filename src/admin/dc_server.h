@@ -2,8 +2,14 @@
 // SIGINT or SIGTERM. One structured line per request on the log stream.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "admin/directory_admin.h"
@@ -13,6 +19,49 @@ namespace kb::admin {
 struct ServeOptions {
   std::vector<std::string> listen = {"127.0.0.1:88"};
   unsigned threads = 0;  // 0 = one per core
+};
+
+// The request log of `dc serve`, written off the request path. `write` appends a line to
+// an in-memory buffer under a short lock; a writer thread writes and flushes the buffer
+// every `interval`, at once when `high_water` bytes are pending, and when `stop` is
+// called. A line that arrives after a quiet spell (nothing written for `interval`) wakes
+// the writer at once, so a lone request's line is visible without waiting for the timer.
+// With `max_bytes` pending the line is dropped and counted; the next write puts
+// "keybridge dc serve: dropped N log lines" before the lines that follow.
+// Lines are written in the order `write` was called.
+class BufferedLog {
+ public:
+  struct Limits {
+    std::chrono::milliseconds interval{100};
+    std::size_t high_water = 64 * 1024;
+    std::size_t max_bytes = 4 * 1024 * 1024;
+  };
+  explicit BufferedLog(std::ostream& out) : BufferedLog(out, Limits{}) {}
+  BufferedLog(std::ostream& out, Limits limits);
+  ~BufferedLog();
+  BufferedLog(const BufferedLog&) = delete;
+  BufferedLog& operator=(const BufferedLog&) = delete;
+
+  void write(std::string_view line);  // appends line + "\n"
+  void flush();                       // writes what is pending now, from the caller's thread
+  void stop();                        // final flush; joins the writer. Idempotent.
+
+ private:
+  void run();
+  void write_pending(std::unique_lock<std::mutex>& lock);
+
+  std::ostream& out_;
+  Limits limits_;
+  std::mutex mu_;  // pending_, dropped_, stopping_, last_write_
+  std::condition_variable wake_;
+  std::string pending_;
+  std::string spare_;  // swapped with pending_: keeps both capacities across writes
+  std::size_t dropped_ = 0;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::chrono::steady_clock::time_point last_write_{};
+  std::mutex out_mu_;  // serialises writes to out_
+  std::thread writer_;
 };
 
 // Returns when a stop signal arrives (exit code 0) or the server cannot start (non-zero,
