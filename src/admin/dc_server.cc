@@ -11,8 +11,7 @@
 
 namespace kb::admin {
 
-BufferedLog::BufferedLog(std::ostream& out, Limits limits)
-    : out_(out), limits_(limits), last_write_(std::chrono::steady_clock::now()) {
+BufferedLog::BufferedLog(std::ostream& out, Limits limits) : out_(out), limits_(limits) {
   pending_.reserve(std::min(limits_.high_water, limits_.max_bytes));
   writer_ = std::thread([this] { run(); });
 }
@@ -30,13 +29,13 @@ void BufferedLog::write(std::string_view line) {
       ++dropped_;
       return;
     }
-    const bool was_empty = pending_.empty();
+    const bool below = pending_.size() < limits_.high_water;
     pending_.append(line);
     pending_.push_back('\n');
     stopped = stopping_;
-    if (!woken_ && !stopped &&
-        (pending_.size() >= limits_.high_water ||
-         (was_empty && std::chrono::steady_clock::now() - last_write_ >= limits_.interval))) {
+    // One notification per batch (the line that finds the writer idle), and one when the
+    // buffer reaches the high-water mark (a writer waiting out its budget stops waiting).
+    if ((!woken_ || (below && pending_.size() >= limits_.high_water)) && !stopped) {
       woken_ = true;
       wake = true;
     }
@@ -46,20 +45,24 @@ void BufferedLog::write(std::string_view line) {
 }
 
 void BufferedLog::flush() {
+  (void)write_pending();
+}
+
+bool BufferedLog::write_pending() {
   std::lock_guard out_lock(out_mu_);
   std::size_t dropped = 0;
   {
     std::lock_guard lock(mu_);
-    if (pending_.empty() && dropped_ == 0) return;
+    if (pending_.empty() && dropped_ == 0) return false;
     pending_.swap(spare_);  // spare_ is empty here: it is cleared under out_mu_ below
     dropped = std::exchange(dropped_, 0);
-    last_write_ = std::chrono::steady_clock::now();
   }
   out_.write(spare_.data(), static_cast<std::streamsize>(spare_.size()));
   // Lines are dropped only when the buffer is full, so after every line buffered so far.
   if (dropped != 0) out_ << "keybridge dc serve: dropped " << dropped << " log lines\n";
   out_.flush();
   spare_.clear();
+  return true;
 }
 
 void BufferedLog::stop() {
@@ -73,13 +76,30 @@ void BufferedLog::stop() {
 }
 
 void BufferedLog::run() {
+  using Clock = std::chrono::steady_clock;
   std::unique_lock lock(mu_);
+  Clock::time_point window = Clock::now();
+  unsigned writes = 0;  // in the current window
   while (!stopping_) {
     wake_.wait_for(lock, limits_.interval, [this] { return woken_ || stopping_; });
+    if (Clock::now() - window >= limits_.interval) {
+      window = Clock::now();
+      writes = 0;
+    }
+    if (woken_ && writes >= limits_.burst) {
+      // Over this interval's budget: let lines gather until it ends.
+      wake_.wait_until(lock, window + limits_.interval,
+                       [this] { return stopping_ || pending_.size() >= limits_.high_water; });
+      if (Clock::now() - window >= limits_.interval) {
+        window = Clock::now();
+        writes = 0;
+      }
+    }
     woken_ = false;
     lock.unlock();
-    flush();
+    const bool wrote = write_pending();
     lock.lock();
+    if (wrote) ++writes;
   }
 }
 

@@ -22,17 +22,20 @@ struct ServeOptions {
 };
 
 // The request log of `dc serve`, written off the request path. `write` appends a line to
-// an in-memory buffer under a short lock; a writer thread writes and flushes the buffer
-// every `interval`, at once when `high_water` bytes are pending, and when `stop` is
-// called. A line that arrives after a quiet spell (nothing written for `interval`) wakes
-// the writer at once, so a lone request's line is visible without waiting for the timer.
-// With `max_bytes` pending the line is dropped and counted; the next write puts
-// "keybridge dc serve: dropped N log lines" before the lines that follow.
-// Lines are written in the order `write` was called.
+// an in-memory buffer under a short lock; a writer thread writes and flushes the buffer.
+// Sparse lines go out at once: the first `burst` writes of each `interval` happen as soon
+// as a line is pending, so an operator (or a test) reading the log after a request sees
+// its line. Past that budget, lines wait for the end of the interval and go out together
+// (or earlier once `high_water` bytes are pending): under load that is at most
+// `burst` + 1 writes per interval instead of one per request. With `max_bytes` pending a
+// line is dropped and counted; the next write puts "keybridge dc serve: dropped N log
+// lines" after the lines buffered before the drops. `stop` writes the rest. Lines are
+// written in the order `write` was called.
 class BufferedLog {
  public:
   struct Limits {
     std::chrono::milliseconds interval{100};
+    unsigned burst = 10;
     std::size_t high_water = 64 * 1024;
     std::size_t max_bytes = 4 * 1024 * 1024;
   };
@@ -48,19 +51,18 @@ class BufferedLog {
 
  private:
   void run();
-  void write_pending(std::unique_lock<std::mutex>& lock);
+  bool write_pending();  // false when there was nothing to write
 
   std::ostream& out_;
   Limits limits_;
-  std::mutex mu_;  // pending_, dropped_, stopping_, last_write_
+  std::mutex mu_;  // pending_, dropped_, stopping_, woken_
   std::condition_variable wake_;
   std::string pending_;
-  std::string spare_;  // swapped with pending_: keeps both capacities across writes
   std::size_t dropped_ = 0;
   bool stopping_ = false;
-  bool woken_ = false;
-  std::chrono::steady_clock::time_point last_write_{};
-  std::mutex out_mu_;  // serialises writes to out_
+  bool woken_ = false;  // the writer has been told that lines are pending
+  std::mutex out_mu_;   // out_ and spare_
+  std::string spare_;   // swapped with pending_: keeps both capacities across writes
   std::thread writer_;
 };
 

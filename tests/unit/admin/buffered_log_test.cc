@@ -21,7 +21,10 @@ std::string read_all(const std::filesystem::path& p) {
 }
 
 BufferedLog::Limits never_on_its_own(std::size_t max_bytes = 4 * 1024 * 1024) {
-  return {.interval = std::chrono::hours(1), .high_water = max_bytes + 1, .max_bytes = max_bytes};
+  return {.interval = std::chrono::hours(1),
+          .burst = 0,
+          .high_water = max_bytes + 1,
+          .max_bytes = max_bytes};
 }
 
 TEST(BufferedLog, NothingIsWrittenUntilFlushedThenLinesInOrder) {
@@ -64,7 +67,7 @@ TEST(BufferedLog, TheTimerWritesWithoutFlushOrStop) {
   TempDir dir("kb-buffered-log");
   const auto path = dir.path() / "log";
   std::ofstream file(path);
-  BufferedLog log(file, {.interval = 20ms});
+  BufferedLog log(file, {.interval = 20ms, .burst = 0});  // every line waits for the timer
   log.write("first");
   log.write("second");
   std::string seen;
@@ -76,11 +79,34 @@ TEST(BufferedLog, TheTimerWritesWithoutFlushOrStop) {
   log.stop();
 }
 
+// Within the burst budget a line is written as soon as it is pending, without a timer:
+// the interval here is an hour.
+TEST(BufferedLog, SparseLinesAreWrittenAtOnce) {
+  TempDir dir("kb-buffered-log");
+  const auto path = dir.path() / "log";
+  std::ofstream file(path);
+  BufferedLog log(file, {.interval = std::chrono::hours(1), .burst = 10});
+  std::string expected;
+  for (int i = 0; i < 3; ++i) {
+    const std::string line = "kdc AS n" + std::to_string(i);
+    log.write(line);
+    expected += line + "\n";
+    std::string seen;
+    for (int k = 0; k < 500 && seen != expected; ++k) {
+      std::this_thread::sleep_for(10ms);
+      seen = read_all(path);
+    }
+    ASSERT_EQ(seen, expected);
+  }
+  log.stop();
+}
+
 TEST(BufferedLog, HighWaterWakesTheWriterBeforeTheTimer) {
   TempDir dir("kb-buffered-log");
   const auto path = dir.path() / "log";
   std::ofstream file(path);
-  BufferedLog log(file, {.interval = std::chrono::hours(1), .high_water = 64, .max_bytes = 4096});
+  BufferedLog log(
+      file, {.interval = std::chrono::hours(1), .burst = 0, .high_water = 64, .max_bytes = 4096});
   const std::string line(70, 'x');
   log.write(line);
   std::string seen;
