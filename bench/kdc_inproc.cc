@@ -10,16 +10,18 @@
 //
 // The directory is what bench/kdc_compare.sh sets up: realm CONTOSO.TEST in a SQLite store
 // in a temporary directory, user alice (password), service account websvc with SPN
-// HTTP/web.contoso.test; a production-shaped log sink formats each request's line.
+// HTTP/web.contoso.test; the log sink and the random source are those `keybridge dc serve`
+// installs (admin::BufferedLog to /dev/null, crypto::BufferedSystemRng).
 #include <time.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
-#include <mutex>
 
+#include "admin/dc_server.h"
 #include "base/subprocess.h"
 #include "crypto/master_key.h"
+#include "crypto/random.h"
 #include "kdc/accounts.h"
 #include "kdc/kdc.h"
 #include "krb_requests.h"
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   SystemClock clock;
-  crypto::SystemRng rng;
+  crypto::BufferedSystemRng rng;
   TempDir dir("kb-kdc-inproc");
   auto mk = crypto::MasterKey::generate(rng);
   auto st = store::sqlite::SqliteDirectoryStore::open((dir.path() / "directory.db").string());
@@ -102,13 +104,12 @@ int main(int argc, char** argv) {
   }
 
   // The sink `keybridge dc serve` installs, writing to /dev/null.
-  std::mutex log_mu;
-  std::ofstream log("/dev/null");
+  std::ofstream log_file("/dev/null");
+  admin::BufferedLog log(log_file);
   kdc::KdcDirectory directory(store, mk);
   kdc::Kdc kdc(directory, clock, rng, kdc::KdcPolicy{},
                [&](const kdc::RequestLog& l, std::chrono::microseconds d, std::string_view peer) {
-                 std::lock_guard lock(log_mu);
-                 log << kdc::format_log_line(l, d, peer) << std::endl;
+                 log.write(kdc::format_log_line(l, d, peer));
                });
   bench::KrbRequests client({domain->realm, "alice", "HTTP/web.contoso.test"});
   auto signed_in = client.sign_in([&](const Bytes& req) { return kdc.handle(req, true, "setup"); },

@@ -31,6 +31,8 @@ PACKAGES=(
   # the security-info page's end-to-end test: headless Chromium with its virtual
   # authenticator through chromedriver; certutil trusts the test certificate (NSS)
   chromium chromium-driver libnss3-tools
+  # the KDC benchmarks' load-independent counters (bench/kdc_server_cost.sh, docs/perf.md)
+  valgrind strace
 )
 
 missing=()

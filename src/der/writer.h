@@ -17,6 +17,10 @@ namespace kb::der {
 
 class Writer {
  public:
+  // One allocation covers most Kerberos messages' encodings; a vector grown from empty
+  // would reallocate six times on the way to 256 octets.
+  Writer() { buf_.reserve(256); }
+
   // Appends one TLV with the given identifier octet and content.
   void write_tlv(std::uint8_t tag, ByteView content);
   // Appends bytes that already are a complete encoding (Raw<T>, pre-encoded values).

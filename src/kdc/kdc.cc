@@ -1,5 +1,7 @@
 #include "kdc/kdc.h"
 
+#include <charconv>
+
 #include "kdc/as_exchange.h"
 #include "kdc/tgs_exchange.h"
 
@@ -9,13 +11,20 @@ namespace {
 constexpr std::uint8_t kTagAsReq = 0x6a;   // [APPLICATION 10], constructed
 constexpr std::uint8_t kTagTgsReq = 0x6c;  // [APPLICATION 12], constructed
 
-// Names from the request go into logs: keep them printable and short.
-std::string sanitize(std::string_view s, bool allow_space = false) {
-  std::string out;
+// Names from the request go into logs: keep them printable and short. Appends to `out`
+// ("-" for an empty value).
+void append_sanitized(std::string& out, std::string_view s, bool allow_space = false) {
+  const std::size_t start = out.size();
   for (char c : s.substr(0, 256)) {
     out += ((c >= 0x21 || (allow_space && c == ' ')) && c < 0x7f && c != '"') ? c : '?';
   }
-  return out.empty() ? "-" : out;
+  if (out.size() == start) out += '-';
+}
+
+void append_number(std::string& out, long long v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
 }
 
 }  // namespace
@@ -58,16 +67,36 @@ Bytes Kdc::field_too_long() {
 
 std::string format_log_line(const RequestLog& log, std::chrono::microseconds duration,
                             std::string_view peer) {
-  std::string out = "kdc " + (log.kind.empty() ? std::string("?") : log.kind);
-  out += " client=" + sanitize(log.client);
-  out += " service=" + sanitize(log.service);
+  std::string out;
+  out.reserve(128 + log.client.size() + log.service.size() + log.pac_options.size() +
+              log.detail.size() + log.alert.size());
+  out += "kdc ";
+  out += log.kind.empty() ? std::string_view("?") : std::string_view(log.kind);
+  out += " client=";
+  append_sanitized(out, log.client);
+  out += " service=";
+  append_sanitized(out, log.service);
   out += log.error_code == 0 ? " result=ok" : " result=refused";
-  out += " code=" + std::to_string(log.error_code);
-  out += " us=" + std::to_string(duration.count());
-  out += " peer=" + sanitize(peer);
-  if (!log.pac_options.empty()) out += " pac_options=" + log.pac_options;
-  if (!log.detail.empty()) out += " detail=\"" + sanitize(log.detail, true) + "\"";
-  if (!log.alert.empty()) out += " alert=\"" + sanitize(log.alert, true) + "\"";
+  out += " code=";
+  append_number(out, log.error_code);
+  out += " us=";
+  append_number(out, static_cast<long long>(duration.count()));
+  out += " peer=";
+  append_sanitized(out, peer);
+  if (!log.pac_options.empty()) {
+    out += " pac_options=";
+    out += log.pac_options;
+  }
+  if (!log.detail.empty()) {
+    out += " detail=\"";
+    append_sanitized(out, log.detail, true);
+    out += '"';
+  }
+  if (!log.alert.empty()) {
+    out += " alert=\"";
+    append_sanitized(out, log.alert, true);
+    out += '"';
+  }
   return out;
 }
 

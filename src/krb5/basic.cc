@@ -18,6 +18,15 @@ const PaData* find_padata(const std::optional<std::vector<PaData>>& padata, Int3
 namespace kb::der {
 
 void Codec<krb5::KerberosFlags>::encode(Writer& w, const krb5::KerberosFlags& v) {
+  if (v.tail.octets.empty()) {
+    // The usual 32 bits, as Codec<BitString> writes them (unused-bits octet 0, four
+    // octets), without building a BitString on the heap: every ticket and reply has one.
+    const std::uint8_t c[5] = {
+        0, static_cast<std::uint8_t>(v.bits >> 24), static_cast<std::uint8_t>(v.bits >> 16),
+        static_cast<std::uint8_t>(v.bits >> 8), static_cast<std::uint8_t>(v.bits)};
+    w.write_tlv(tag::kBitString, c);
+    return;
+  }
   BitString b;
   b.octets.reserve(4 + v.tail.octets.size());
   for (int shift = 24; shift >= 0; shift -= 8) {

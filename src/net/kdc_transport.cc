@@ -1,7 +1,10 @@
 #include "net/kdc_transport.h"
 
+#include <arpa/inet.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
+#include <cstdio>
 #include <thread>
 
 namespace kb::net {
@@ -90,8 +93,8 @@ class UdpLoop : public std::enable_shared_from_this<UdpLoop> {
     asio::post(socket_.get_executor(), [self = shared_from_this()] { self->drain(); });
   }
   void answer(std::size_t n) {
-    RequestContext ctx{true, peer_string(from_.address(), from_.port())};
-    const Bytes reply = shared_.handler->handle(ByteView(buf_.data(), n), ctx);
+    set_peer(ctx_.peer, from_);
+    const Bytes reply = shared_.handler->handle(ByteView(buf_.data(), n), ctx_);
     if (reply.empty()) return;
     // Non-blocking: with the send buffer full the reply is dropped, as a lost datagram
     // would be; the client retransmits (RFC 4120 §7.2.1).
@@ -99,10 +102,31 @@ class UdpLoop : public std::enable_shared_from_this<UdpLoop> {
     socket_.send_to(asio::buffer(reply), from_, 0, ec);
   }
 
+  // peer_string's format into a string whose capacity is reused across datagrams.
+  static void set_peer(std::string& out, const udp::endpoint& ep) {
+    char host[INET6_ADDRSTRLEN] = "?";
+    const sockaddr* sa = ep.data();
+    out.clear();
+    if (sa->sa_family == AF_INET6) {
+      ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, host,
+                  sizeof host);
+      out += '[';
+      out += host;
+      out += ']';
+    } else {
+      ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, host, sizeof host);
+      out += host;
+    }
+    char port[8];
+    const int m = std::snprintf(port, sizeof port, ":%u", static_cast<unsigned>(ep.port()));
+    out.append(port, static_cast<std::size_t>(m));
+  }
+
   udp::socket socket_;
   Shared& shared_;
   std::array<std::uint8_t, kMaxDatagram> buf_{};
   udp::endpoint from_;
+  RequestContext ctx_{true, {}};
 };
 
 // One TCP connection: length-prefixed requests answered in order until the peer closes,

@@ -69,6 +69,8 @@ class LeWriter {
   void bytes(ByteView b);
   // Zero padding up to the next multiple of n.
   void align(std::size_t n);
+  // Capacity for `n` octets in all (one allocation when the final size is known).
+  void reserve(std::size_t n) { out_.reserve(n); }
 
   // A unique-pointer referent id: 0 for null, else the next id of the stream. Ids start at
   // 0x00020000 and grow by 4, as Windows and Samba write them (MS-RPCE 2.2.4.2.2.1 only

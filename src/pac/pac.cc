@@ -169,6 +169,7 @@ Result<Bytes> encode(const Pac& pac) {
 
 Result<Bytes> encode(const Pac& pac, std::vector<InfoBuffer>* layout) {
   std::vector<std::pair<std::uint32_t, Bytes>> parts;
+  parts.reserve(9 + pac.other.size());  // 5 modelled, the opaque ones, 4 signatures
   auto add = [&parts](BufferType t, Bytes b) {
     parts.emplace_back(static_cast<std::uint32_t>(t), std::move(b));
   };
@@ -198,9 +199,12 @@ Result<Bytes> encode(const Pac& pac, std::vector<InfoBuffer>* layout) {
   if (parts.size() > kMaxPacBuffers) return Error(Errc::kTooManyBuffers, "too many buffers");
 
   LeWriter w;
+  std::uint64_t offset = round8(kHeaderSize + kInfoBufferSize * parts.size());
+  std::uint64_t total = offset;
+  for (const auto& part : parts) total = round8(total + part.second.size());
+  if (total <= std::numeric_limits<std::uint32_t>::max()) w.reserve(total);
   w.u32(static_cast<std::uint32_t>(parts.size()));
   w.u32(0);  // Version
-  std::uint64_t offset = round8(kHeaderSize + kInfoBufferSize * parts.size());
   for (const auto& [type, data] : parts) {
     if (data.size() > std::numeric_limits<std::uint32_t>::max()) {
       return Error(Errc::kInvalidArgument, "buffer too large");

@@ -135,9 +135,13 @@ void Sid::write_raw(LeWriter& w) const {
   w.u8(kSidRevision);
   w.u8(static_cast<std::uint8_t>(sub_authorities.size()));
   for (int s = 40; s >= 0; s -= 8) w.u8(static_cast<std::uint8_t>(authority >> s));
-  Bytes subs;
-  for (std::uint32_t v : sub_authorities) put_u32le(subs, v);
-  w.bytes(subs);
+  // Little-endian and unaligned, as the raw SID layout has them (MS-DTYP 2.4.2.2).
+  for (std::uint32_t v : sub_authorities) {
+    const std::uint8_t le[4] = {static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8),
+                                static_cast<std::uint8_t>(v >> 16),
+                                static_cast<std::uint8_t>(v >> 24)};
+    w.bytes(le);
+  }
 }
 
 void Sid::write_ndr(LeWriter& w) const {

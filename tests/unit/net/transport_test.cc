@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 #include "net/kdc_transport.h"
@@ -20,6 +21,10 @@ class EchoHandler : public KdcHandler {
   Bytes handle(ByteView req, const RequestContext& ctx) override {
     ++calls;
     last_udp = ctx.udp;
+    {
+      std::lock_guard lock(mu);
+      last_peer = ctx.peer;
+    }
     if (req.size() == 1 && req[0] == 'X') return {};  // "drop"
     Bytes out = to_bytes(std::string_view("echo:"));
     append(out, req);
@@ -28,8 +33,14 @@ class EchoHandler : public KdcHandler {
   Bytes field_too_long(const RequestContext&) override {
     return to_bytes(std::string_view("toolong"));
   }
+  std::string peer() {
+    std::lock_guard lock(mu);
+    return last_peer;
+  }
   std::atomic<int> calls{0};
   std::atomic<bool> last_udp{false};
+  std::mutex mu;
+  std::string last_peer;
 };
 
 struct Fd {
@@ -186,6 +197,29 @@ TEST_F(Transport, IdleTcpConnectionIsClosed) {
   ASSERT_EQ(::poll(&p, 1, 3000), 1);
   char c;
   EXPECT_EQ(::recv(s.fd, &c, 1, 0), 0);  // orderly close, not a hang
+}
+
+// The peer in the request context (it goes into the log line) is the datagram's source,
+// from one datagram to the next on the same thread.
+TEST_F(Transport, UdpPeerIsTheSourceOfEachDatagram) {
+  start({.listen = {"127.0.0.1:0", "[::1]:0"}, .threads = 1});
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& b : transport_->bound()) {
+      socklen_t len = 0;
+      auto ss = addr_of(b.host, b.port, len);
+      Fd s(::socket(ss.ss_family, SOCK_DGRAM, 0));
+      ::sendto(s.fd, "p", 1, 0, reinterpret_cast<sockaddr*>(&ss), len);
+      ASSERT_EQ(recv_some(s.fd, 3000), "echo:p");
+      sockaddr_storage local{};
+      socklen_t local_len = sizeof local;
+      ASSERT_EQ(::getsockname(s.fd, reinterpret_cast<sockaddr*>(&local), &local_len), 0);
+      const std::uint16_t port =
+          ntohs(local.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(local).sin6_port
+                                            : reinterpret_cast<sockaddr_in&>(local).sin_port);
+      const std::string host = b.host == "::1" ? "[::1]" : b.host;
+      EXPECT_EQ(handler_.peer(), host + ":" + std::to_string(port));
+    }
+  }
 }
 
 TEST_F(Transport, Ipv6LoopbackWorks) {
