@@ -160,7 +160,15 @@ TEST(Oapxbc, CbcFormRefusesATagBadPaddingAndOddIvs) {
   SecretBytes sk = session_key();
   std::string cbc = *encrypt_with_session_key_cbc(sk, Bytes(20, 1), rng);
   expect_error(decrypt_with_session_key(sk, cbc + "AAAAAAAAAAAAAAAAAAAAAA"), JoseErrc::kMalformed);
-  expect_error(decrypt_with_session_key(session_key(0x41), cbc), JoseErrc::kIntegrity);
+  // The CBC form has no tag: a wrong key is caught only by the PKCS#7 padding check, which
+  // random bytes pass about once in 256 (the IV is random, so this varies by run). Either
+  // way the plaintext must not come back.
+  auto wrong = decrypt_with_session_key(session_key(0x41), cbc);
+  if (wrong) {
+    EXPECT_NE(to_bytes(wrong->reveal()), Bytes(20, 1));
+  } else {
+    EXPECT_TRUE(wrong.error().is(JoseErrc::kIntegrity)) << wrong.error().to_string();
+  }
   // An IV of 8 bytes is neither form.
   std::size_t d2 = cbc.find('.', cbc.find('.') + 1);
   std::size_t d3 = cbc.find('.', d2 + 1);
