@@ -16,16 +16,7 @@ namespace kb::crypto {
 
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-struct StoreFree {
-  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-struct StoreCtxFree {
-  void operator()(X509_STORE_CTX* s) const { X509_STORE_CTX_free(s); }
-};
+using X509Ptr = std::unique_ptr<X509, internal::Free<X509_free>>;
 
 constexpr std::size_t kMaxCertSize = 16 * 1024;
 
@@ -121,8 +112,9 @@ Result<PublicKey> Certificate::public_key() const {
 Result<void> Certificate::verify_issued_by(const Certificate& ca, SysTime at) const {
   if (!s_ || !ca.s_) return cert_error("empty certificate");
   OSSL_LIB_CTX* lc = KB_TRY(libctx());
-  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
-  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new_ex(lc, nullptr));
+  std::unique_ptr<X509_STORE, internal::Free<X509_STORE_free>> store(X509_STORE_new());
+  std::unique_ptr<X509_STORE_CTX, internal::Free<X509_STORE_CTX_free>> ctx(
+      X509_STORE_CTX_new_ex(lc, nullptr));
   // The store and the context take their own references: the shared X509s are only read.
   if (!store || !ctx || X509_STORE_add_cert(store.get(), ca.s_->x.get()) != 1 ||
       X509_STORE_CTX_init(ctx.get(), store.get(), s_->x.get(), nullptr) != 1) {

@@ -19,19 +19,7 @@ namespace kb::crypto {
 
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-struct NameFree {
-  void operator()(X509_NAME* n) const { X509_NAME_free(n); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-struct BnFree {
-  void operator()(BIGNUM* b) const { BN_free(b); }
-};
+using X509Ptr = std::unique_ptr<X509, internal::Free<X509_free>>;
 
 constexpr std::size_t kMaxCnLength = 64;  // RFC 5280 ub-common-name
 
@@ -72,11 +60,12 @@ Result<X509Ptr> skeleton(EVP_PKEY* subject_key, std::string_view cn, Validity v,
   if (v.not_after <= v.not_before) return Error(PkeyErrc::kBadCertificate, "empty validity");
   OSSL_LIB_CTX* lc = KB_TRY(libctx());
   X509Ptr x(X509_new_ex(lc, nullptr));
-  std::unique_ptr<X509_NAME, NameFree> name(X509_NAME_new());
+  std::unique_ptr<X509_NAME, internal::Free<X509_NAME_free>> name(X509_NAME_new());
   std::array<std::uint8_t, 16> serial{};
   rng.fill(serial);
   serial[0] = static_cast<std::uint8_t>((serial[0] & 0x7f) | 0x01);  // positive, non-zero
-  std::unique_ptr<BIGNUM, BnFree> bn(BN_bin2bn(serial.data(), serial.size(), nullptr));
+  std::unique_ptr<BIGNUM, internal::Free<BN_free>> bn(
+      BN_bin2bn(serial.data(), serial.size(), nullptr));
   if (!x || !name || !bn || X509_set_version(x.get(), X509_VERSION_3) != 1 ||
       BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(x.get())) == nullptr ||
       X509_NAME_add_entry_by_NID(name.get(), NID_commonName, MBSTRING_UTF8,
@@ -104,7 +93,7 @@ Result<void> add_ext(X509* x, X509* issuer, int nid, const char* value) {
 
 Result<void> sign_cert(X509* x, const PrivateKey& ca_key) {
   OSSL_LIB_CTX* lc = KB_TRY(libctx());
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> md(EVP_MD_CTX_new());
+  std::unique_ptr<EVP_MD_CTX, internal::Free<EVP_MD_CTX_free>> md(EVP_MD_CTX_new());
   if (!md ||
       EVP_DigestSignInit_ex(md.get(), nullptr, "SHA2-256", lc, nullptr, ca_key.handle().pkey,
                             nullptr) != 1 ||

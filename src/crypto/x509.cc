@@ -17,18 +17,14 @@
 
 #include "base/bytes.h"
 #include "crypto/crypto.h"
+#include "crypto/internal/ossl.h"
 
 namespace kb::crypto {
 
 namespace {
 
 template <auto Fn>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
+using Deleter = internal::Free<Fn>;
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;

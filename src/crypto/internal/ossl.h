@@ -22,6 +22,15 @@
 
 namespace kb::crypto::internal {
 
+// unique_ptr deleter calling an OpenSSL free function: std::unique_ptr<X509, Free<X509_free>>.
+template <auto Fn>
+struct Free {
+  template <typename T>
+  void operator()(T* p) const {
+    Fn(p);
+  }
+};
+
 // Process-wide, immutable after first use. Fetched from a private OSSL_LIB_CTX so that
 // loading the legacy provider (RC4, MD4) never changes the process default.
 struct Algorithms {
