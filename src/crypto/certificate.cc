@@ -16,6 +16,9 @@ namespace kb::crypto {
 
 namespace {
 
+using internal::libctx;
+using internal::ossl_fail;
+
 using X509Ptr = std::unique_ptr<X509, internal::Free<X509_free>>;
 
 constexpr std::size_t kMaxCertSize = 16 * 1024;
@@ -23,15 +26,6 @@ constexpr std::size_t kMaxCertSize = 16 * 1024;
 Error cert_error(std::string_view what) {
   ERR_clear_error();
   return Error(PkeyErrc::kBadCertificate, std::string(what));
-}
-Error ossl_fail(std::string_view what) {
-  ERR_clear_error();
-  return Error(PkeyErrc::kOpenssl, std::string(what) + " failed");
-}
-
-Result<OSSL_LIB_CTX*> libctx() {
-  const internal::Algorithms* a = KB_TRY(internal::algorithms());
-  return a->libctx;
 }
 
 std::time_t to_time_t(SysTime t) {

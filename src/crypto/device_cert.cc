@@ -19,19 +19,12 @@ namespace kb::crypto {
 
 namespace {
 
+using internal::libctx;
+using internal::ossl_fail;
+
 using X509Ptr = std::unique_ptr<X509, internal::Free<X509_free>>;
 
 constexpr std::size_t kMaxCnLength = 64;  // RFC 5280 ub-common-name
-
-Error ossl_fail(std::string_view what) {
-  ERR_clear_error();
-  return Error(PkeyErrc::kOpenssl, std::string(what) + " failed");
-}
-
-Result<OSSL_LIB_CTX*> libctx() {
-  const internal::Algorithms* a = KB_TRY(internal::algorithms());
-  return a->libctx;
-}
 
 Result<Bytes> encode(X509* x) {
   int n = i2d_X509(x, nullptr);

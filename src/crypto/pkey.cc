@@ -39,13 +39,12 @@ std::string_view error_code_name(PkeyErrc e) {
 
 namespace {
 
+using internal::libctx;
+using internal::ossl_fail;
+
 constexpr unsigned kMinRsaBits = 2048;
 constexpr unsigned kMaxRsaBits = 4096;
 
-Error ossl_fail(std::string_view what) {
-  ERR_clear_error();
-  return Error(PkeyErrc::kOpenssl, std::string(what) + " failed");
-}
 Error bad_key(std::string_view what) {
   ERR_clear_error();
   return Error(PkeyErrc::kBadKey, std::string(what));
@@ -67,11 +66,6 @@ struct P8Free {
   void operator()(PKCS8_PRIV_KEY_INFO* p) const { PKCS8_PRIV_KEY_INFO_free(p); }
 };
 using P8 = std::unique_ptr<PKCS8_PRIV_KEY_INFO, P8Free>;
-
-Result<OSSL_LIB_CTX*> libctx() {
-  const internal::Algorithms* a = KB_TRY(internal::algorithms());
-  return a->libctx;
-}
 
 std::optional<KeyType> classify(EVP_PKEY* p) {
   if (EVP_PKEY_is_a(p, "RSA") == 1) {

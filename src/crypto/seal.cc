@@ -15,13 +15,10 @@
 namespace kb::crypto {
 namespace {
 
+using internal::ossl_fail;
+
 constexpr std::string_view kSealInfo = "keybridge seal v1";
 constexpr std::size_t kHkdfMaxOut = 255 * 32;  // RFC 5869 2.3: L <= 255 * HashLen
-
-Error ossl_fail(std::string_view what) {
-  ERR_clear_error();
-  return Error(PkeyErrc::kOpenssl, std::string(what) + " failed");
-}
 
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }

@@ -13,6 +13,8 @@ namespace kb::crypto {
 
 namespace {
 
+using internal::ossl_fail;
+
 struct CipherCtxFree {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
 };
@@ -21,11 +23,6 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 constexpr std::size_t kAes256KeySize = 32;
 // Bound on any single symmetric operation's input, so int conversions for EVP are safe.
 constexpr std::size_t kMaxInput = std::size_t{1} << 30;
-
-Error ossl_fail(std::string_view what) {
-  ERR_clear_error();
-  return Error(PkeyErrc::kOpenssl, std::string(what) + " failed");
-}
 
 int as_int(std::size_t n) {
   return static_cast<int>(n);

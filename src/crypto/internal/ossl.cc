@@ -11,6 +11,8 @@
 #include <cstring>
 #include <string>
 
+#include "crypto/pkey.h"
+
 namespace kb::crypto::internal {
 namespace {
 
@@ -490,6 +492,16 @@ Result<void> kbkdf_hmac(const char* digest, ByteView key, ByteView label, ByteVi
   EVP_KDF_CTX_free(c);
   if (!good) return openssl_error("KBKDF");
   return kb::ok();
+}
+
+Error ossl_fail(std::string_view what) {
+  ERR_clear_error();
+  return Error(PkeyErrc::kOpenssl, std::string(what) + " failed");
+}
+
+Result<OSSL_LIB_CTX*> libctx() {
+  const Algorithms* a = KB_TRY(algorithms());
+  return a->libctx;
 }
 
 }  // namespace kb::crypto::internal

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include "base/bytes.h"
 #include "base/result.h"
@@ -21,6 +22,11 @@
 #include "crypto/crypto.h"
 
 namespace kb::crypto::internal {
+
+// An OpenSSL call failed: clears OpenSSL's error queue, PkeyErrc::kOpenssl "<what> failed".
+Error ossl_fail(std::string_view what);
+// The private library context of algorithms() (for the *_ex constructors).
+Result<OSSL_LIB_CTX*> libctx();
 
 // unique_ptr deleter calling an OpenSSL free function: std::unique_ptr<X509, Free<X509_free>>.
 template <auto Fn>
